@@ -1,0 +1,235 @@
+"""Every setting of the playground, read from the environment in this one module.
+
+PLAYGROUND_MODE=local (the default) gives safe local defaults: SQLite in WAL mode, an embedded
+Celery transport under var/, generated secrets kept in git-ignored files under var/, and the
+gateway simulator as the upstream. PLAYGROUND_MODE=production refuses to start without real
+secrets.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("PLAYGROUND_VAR_DIR", BASE_DIR / "var"))
+
+MODE = os.environ.get("PLAYGROUND_MODE", "local")
+if MODE not in ("local", "production"):
+    raise ImproperlyConfigured("PLAYGROUND_MODE must be 'local' or 'production'.")
+PRODUCTION = MODE == "production"
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+def local_secret(filename: str, make: str) -> str:
+    """Reads a generated secret from var/, creating it on first use (local mode only)."""
+    path = VAR_DIR / filename
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(make + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def required_in_production(name: str, filename: str, make: str) -> str:
+    value = os.environ.get(name, "")
+    if value:
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            f"{name} is not set. Production mode needs it: set it in the environment."
+        )
+    return local_secret(filename, make)
+
+
+SECRET_KEY = required_in_production("SECRET_KEY", "secret_key", secrets.token_urlsafe(50))
+# Fernet keys for the team key, newest first; their own variable, never derived from SECRET_KEY.
+ENCRYPTION_KEYS = required_in_production(
+    "PLAYGROUND_ENCRYPTION_KEYS", "encryption_keys", Fernet.generate_key().decode()
+).split(",")
+
+DEBUG = os.environ.get("DJANGO_DEBUG", "0" if PRODUCTION else "1") == "1"
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "playground.accounts",
+    "playground.teamkey",
+    "playground.chat",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "playground.urls"
+WSGI_APPLICATION = "playground.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "chat:page"
+LOGOUT_REDIRECT_URL = "login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "db.sqlite3",
+            "OPTIONS": {
+                # WAL lets the web server and the worker read while the other writes.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# No inline scripts or styles anywhere: every page runs under this policy.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "media-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_SSL_REDIRECT = PRODUCTION and os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = PRODUCTION
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# The Starrise gateway, or the local simulator that stands in for it.
+SIMULATOR_PORT = int(os.environ.get("SIMULATOR_PORT", "8001"))
+STARRISE_BASE_URL = os.environ.get(
+    "STARRISE_BASE_URL",
+    "https://ai.alad.com" if PRODUCTION else f"http://127.0.0.1:{SIMULATOR_PORT}",
+).rstrip("/")
+STARRISE_CONNECT_TIMEOUT = env_float("STARRISE_CONNECT_TIMEOUT", 5)
+STARRISE_READ_TIMEOUT = env_float("STARRISE_READ_TIMEOUT", 120)
+STARRISE_MAX_RETRIES = int(os.environ.get("STARRISE_MAX_RETRIES", "3"))
+STARRISE_BACKOFF_BASE = env_float("STARRISE_BACKOFF_BASE", 1)
+STARRISE_BACKOFF_MAX = env_float("STARRISE_BACKOFF_MAX", 30)
+# Kling's query path: "short" (/kling/v1/videos/{id}) or "action" (/kling/v1/videos/{action}/{id}).
+STARRISE_KLING_QUERY_PATH = os.environ.get("STARRISE_KLING_QUERY_PATH", "short")
+
+# Celery: Redis when REDIS_URL is set, else kombu's filesystem transport, which needs no server.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+BROKER_DIR = VAR_DIR / "broker"
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+else:
+    for sub in ("queue", "processed"):
+        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# The first run creates this admin; without a password one is generated and printed once.
+ADMIN_USERNAME = os.environ.get("PLAYGROUND_ADMIN_USERNAME", "admin")
+ADMIN_EMAIL = os.environ.get("PLAYGROUND_ADMIN_EMAIL", "admin@example.com")
+ADMIN_PASSWORD = os.environ.get("PLAYGROUND_ADMIN_PASSWORD", "")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+
+# In local mode the simulator accepts the key in this file, and the first run makes it the team key.
+SIMULATOR_KEY_FILE = VAR_DIR / "simulator.key"

@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("playground.chat.urls")),
+    path("accounts/", include("playground.accounts.urls")),
+    path("team-key/", include("playground.teamkey.urls")),
+    path("admin/", admin.site.urls),
+]
