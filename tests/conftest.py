@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import requests
+from django.core.cache import cache
 
 ROOT = Path(__file__).resolve().parent.parent
 SIM_KEY = "sk-sim-test-key-0000a1b2"
@@ -27,9 +28,10 @@ def free_port() -> int:
 class Simulator:
     """A handle on the running simulator: its URL, the key it accepts, and its control API."""
 
-    def __init__(self, url: str, key: str) -> None:
+    def __init__(self, url: str, key: str, log_path: Path) -> None:
         self.url = url
         self.key = key
+        self.log_path = log_path
 
     def configure(self, **config: Any) -> dict[str, Any]:
         response = requests.post(f"{self.url}/_sim/config", json=config, timeout=5)
@@ -54,7 +56,10 @@ def simulator_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simu
     log = (tmp_path_factory.mktemp("sim-log") / "simulator.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "playground.simulator", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
     while True:
@@ -66,7 +71,7 @@ def simulator_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simu
                 process.kill()
                 raise RuntimeError(f"the simulator did not start; see {log.name}") from None
             time.sleep(0.1)
-    yield Simulator(url, SIM_KEY)
+    yield Simulator(url, SIM_KEY, Path(log.name))
     process.terminate()
     process.wait(timeout=10)
     log.close()
@@ -82,9 +87,16 @@ def sim(simulator_process: Simulator, settings: Any) -> Iterator[Simulator]:
 
 
 @pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """The model list is cached; each test starts without it."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_retries(settings: Any) -> None:
     """Keeps backoff short so retry tests run in milliseconds, still through real sleeps."""
     settings.STARRISE_BACKOFF_BASE = 0.01
     settings.STARRISE_BACKOFF_MAX = 0.05
     settings.STARRISE_READ_TIMEOUT = 2
-
