@@ -1,0 +1,20 @@
+# One image for web, worker, beat and the simulator (see docker-compose.yml).
+FROM python:3.13-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    UV_PROJECT_ENVIRONMENT=/venv UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy \
+    PATH=/venv/bin:$PATH PLAYGROUND_VAR_DIR=/data
+WORKDIR /app
+
+RUN pip install --no-cache-dir uv==0.13.9
+COPY pyproject.toml uv.lock ./
+RUN uv sync --frozen --no-dev --no-install-project
+
+COPY . .
+RUN PLAYGROUND_MODE=production SECRET_KEY=build-only PLAYGROUND_ENCRYPTION_KEYS=build-only \
+    PLAYGROUND_VAR_DIR=/app/var python manage.py collectstatic --noinput \
+    && useradd --create-home playground && mkdir -p /data && chown playground /data
+ENV STATIC_ROOT=/app/var/staticfiles
+USER playground
+EXPOSE 8000 8001
+CMD ["gunicorn", "playground.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--timeout", "180"]

@@ -1,0 +1,14 @@
+.PHONY: run test lock
+
+# Starts the web server, a Celery worker, Celery beat and the gateway simulator.
+run:
+	bin/run
+
+# ruff, mypy and the whole test suite; .ci/run calls exactly this.
+test:
+	bin/test
+
+# Re-resolves uv.lock after a change to pyproject.toml.
+lock:
+	bin/bootstrap || true
+	UV_PYTHON=$$(bin/find-python) .tools/bin/uv lock
