@@ -63,7 +63,7 @@ def test_it_sends_anonymous_people_to_log_in(client: Client, name: str, path: st
     ("name", "path"), [u for u in URLS if u[0].split(":")[0] in ADMIN_ONLY_NAMESPACES]
 )
 def test_it_forbids_members_admin_pages(client: Client, name: str, path: str) -> None:
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
     assert client.get(path).status_code == 403, name
     assert client.post(path).status_code == 403, name
 
@@ -71,7 +71,7 @@ def test_it_forbids_members_admin_pages(client: Client, name: str, path: str) ->
 @pytest.mark.parametrize("name", POSTS)
 def test_every_post_needs_a_csrf_token(name: str) -> None:
     client = Client(enforce_csrf_checks=True)
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.force_login(UserFactory.create(is_staff=True, is_superuser=True))
     response = client.post(reverse(name), {"message": "hi", "key": "sk-whatever-123456"})
     assert response.status_code == 403, name
     assert b"CSRF" in response.content

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 import uuid
+from typing import Any
 
 from django.conf import settings
 
@@ -34,7 +35,7 @@ def test_a_worker_starts_on_the_configured_broker_and_answers_a_ping() -> None:
     )
     try:
         deadline = time.monotonic() + 60
-        replies: list[dict[str, object]] = []
+        replies: list[dict[str, Any]] | None = []
         while not replies and time.monotonic() < deadline:
             assert worker.poll() is None, "the worker exited"
             replies = app.control.ping(destination=[name], timeout=1)

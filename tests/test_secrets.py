@@ -34,8 +34,8 @@ def every_stored_value() -> list[str]:
 def test_the_key_never_leaks(sim: Simulator, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     admin, member = Client(), Client()
-    admin.force_login(AdminFactory())
-    member.force_login(UserFactory())
+    admin.force_login(AdminFactory.create())
+    member.force_login(UserFactory.create())
     chat = {"model": "gpt-4o-mini", "temperature": "0.7", "max_tokens": "64"}
     bodies: list[bytes] = []
 

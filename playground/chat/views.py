@@ -1,19 +1,22 @@
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import push_url
 
-from playground.accounts.models import User
+from playground.accounts.http import AuthenticatedHttpRequest
 from playground.chat import selectors, services
 from playground.chat.forms import ChatForm
 from playground.chat.models import Conversation
 
 
 def render_chat(
-    request: HttpRequest, form: ChatForm, conversation: Conversation | None, status: int = 200
+    request: AuthenticatedHttpRequest,
+    form: ChatForm,
+    conversation: Conversation | None,
+    status: int = 200,
 ) -> HttpResponse:
     context = {
         "nav": "chat",
@@ -21,15 +24,10 @@ def render_chat(
         "conversation": conversation,
         "exchanges": selectors.conversation_exchanges(conversation=conversation),
         "models": selectors.model_choices(),
-        "recent": selectors.conversation_list(user=user_of(request)),
+        "recent": selectors.conversation_list(user=request.user),
     }
     template = "chat/page.html#conversation" if request.htmx else "chat/page.html"
     return render(request, template, context, status=status)
-
-
-def user_of(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # every page requires login
-    return request.user
 
 
 def next_form(conversation: Conversation | None) -> ChatForm:
@@ -49,31 +47,31 @@ def next_form(conversation: Conversation | None) -> ChatForm:
 
 
 @require_GET
-def page(request: HttpRequest) -> HttpResponse:
+def page(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render_chat(request, ChatForm(), None)
 
 
 @require_GET
-def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    found = selectors.conversation_get(user=user_of(request), conversation_id=conversation_id)
+def conversation(request: AuthenticatedHttpRequest, conversation_id: int) -> HttpResponse:
+    found = selectors.conversation_get(user=request.user, conversation_id=conversation_id)
     if found is None:
         raise Http404("No such conversation.")
     return render_chat(request, next_form(found), found)
 
 
 @require_POST
-def send(request: HttpRequest) -> HttpResponse:
+def send(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ChatForm(request.POST)
     valid = form.is_valid()
     found = None
     if conversation_id := form.cleaned_data.get("conversation"):
-        found = selectors.conversation_get(user=user_of(request), conversation_id=conversation_id)
+        found = selectors.conversation_get(user=request.user, conversation_id=conversation_id)
         if found is None:
             raise Http404("No such conversation.")
     if not valid:
         return render_chat(request, form, found, status=200 if request.htmx else 400)
     exchange = services.chat_send(
-        user=user_of(request),
+        user=request.user,
         conversation=found,
         model=form.cleaned_data["model"],
         system_prompt=form.cleaned_data["system_prompt"],

@@ -465,10 +465,10 @@ class GatewayClient:
             ), 0
         except requests.Timeout:
             # A POST that timed out may still have been carried out upstream: never resend it.
-            error = GatewayTimeoutError(
+            timeout = GatewayTimeoutError(
                 f"The gateway did not answer within {settings.STARRISE_READ_TIMEOUT:g} seconds."
             )
-            return error, (0 if method == "GET" else None)
+            return timeout, (0 if method == "GET" else None)
         except requests.RequestException:
             return GatewayConnectionError(
                 f"Could not reach the gateway at {self.base_url}: the connection failed or was "
@@ -619,7 +619,7 @@ def _inner_video_url(inner: JSON) -> str | None:
     content = inner.get("content")
     if isinstance(content, dict) and content.get("video_url"):
         return str(content["video_url"])
-    kling = inner.get("data") if isinstance(inner.get("data"), dict) else {}
+    kling: JSON = inner["data"] if isinstance(inner.get("data"), dict) else {}
     videos = (kling.get("task_result") or {}).get("videos") or []
     if videos and isinstance(videos[0], dict) and videos[0].get("url"):
         return str(videos[0]["url"])
@@ -630,7 +630,7 @@ def _inner_fail_reason(inner: JSON) -> str | None:
     error = inner.get("error")
     if isinstance(error, dict) and error.get("message"):
         return f"{error['message']} ({error.get('code') or 'error'})"
-    kling = inner.get("data") if isinstance(inner.get("data"), dict) else {}
+    kling: JSON = inner["data"] if isinstance(inner.get("data"), dict) else {}
     return kling.get("task_status_msg") or None
 
 

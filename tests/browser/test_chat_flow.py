@@ -53,7 +53,7 @@ def page(browser: Browser, monkeypatch: pytest.MonkeyPatch) -> Iterator[Page]:
 def test_an_admin_sets_the_key_tests_it_and_chats(
     live_server: Any, sim: Simulator, page: Page
 ) -> None:
-    AdminFactory(username="ada", password="a-long-test-password")
+    AdminFactory.create(username="ada", password="a-long-test-password")
 
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")

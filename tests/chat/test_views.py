@@ -13,7 +13,7 @@ FORM = {"model": "gpt-4o-mini", "system_prompt": "", "temperature": "0.7", "max_
 
 @pytest.fixture
 def member(client: Client) -> Client:
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
     return client
 
 
@@ -29,7 +29,7 @@ class TestChatPage:
         assert b"Model list unavailable: No team key is set" in response.content
 
     def test_it_hides_other_peoples_conversations(self, member: Client) -> None:
-        other = Conversation.objects.create(user=UserFactory(), title="Secret plans")
+        other = Conversation.objects.create(user=UserFactory.create(), title="Secret plans")
         response = member.get(reverse("chat:conversation", args=[other.id]))
         assert response.status_code == 404
 
@@ -84,7 +84,7 @@ class TestChatSend:
         assert not ChatExchange.objects.exists()
 
     def test_it_refuses_to_continue_someone_elses_conversation(self, member: Client) -> None:
-        other = Conversation.objects.create(user=UserFactory(), title="Not yours")
+        other = Conversation.objects.create(user=UserFactory.create(), title="Not yours")
         response = member.post(
             reverse("chat:send"), FORM | {"message": "Hi", "conversation": other.id}
         )

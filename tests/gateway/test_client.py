@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -57,7 +58,7 @@ SEEDANCE = {
     "resolution": "720p",
     "duration": 2,
 }
-KLING = {
+KLING: dict[KlingAction, dict[str, Any]] = {
     KlingAction.TEXT2VIDEO: {
         "model_name": "kling-v1-6",
         "prompt": "A fox in snow",
@@ -81,17 +82,17 @@ KLING = {
 }
 
 
-def wait_until_final(poll: Any, task_id: str) -> VideoTask:
+def wait_until_final(poll: Callable[[], VideoTask]) -> VideoTask:
     deadline = time.monotonic() + 15
     seen: list[int] = []
     while time.monotonic() < deadline:
-        task = poll(task_id)
+        task = poll()
         seen.append(task.progress)
         if task.state.is_final:
             assert seen == sorted(seen), f"progress went backwards: {seen}"
             return task
         time.sleep(0.1)
-    raise AssertionError(f"task {task_id} never finished")
+    raise AssertionError("the task never finished")
 
 
 class TestAuth:
@@ -223,7 +224,8 @@ class TestSeedance:
         self, client: GatewayClient, sim: Simulator, shape: str, quirk: bool
     ) -> None:
         sim.configure(seedance_query_shape=shape, seedance_success_quirk=quirk, video_seconds=1)
-        task = wait_until_final(client.seedance_get, client.seedance_create(body=SEEDANCE).task_id)
+        task_id = client.seedance_create(body=SEEDANCE).task_id
+        task = wait_until_final(lambda: client.seedance_get(task_id=task_id))
         assert task.state is TaskState.SUCCEEDED
         assert task.progress == 100
         assert task.fail_reason is None
@@ -244,7 +246,8 @@ class TestSeedance:
     ) -> None:
         sim.configure(seedance_query_shape=shape, video_seconds=0.5)
         body = {**SEEDANCE, "content": [{"type": "text", "text": "Cat [fault:task-failure]"}]}
-        task = wait_until_final(client.seedance_get, client.seedance_create(body=body).task_id)
+        task_id = client.seedance_create(body=body).task_id
+        task = wait_until_final(lambda: client.seedance_get(task_id=task_id))
         assert task.state is TaskState.FAILED
         assert task.fail_reason
         assert len(task.fail_reason) > 10
@@ -280,9 +283,7 @@ class TestKling:
         )
         created = client.kling_create(action=action, body=KLING[action])
         assert created.state is TaskState.QUEUED
-        task = wait_until_final(
-            lambda task_id: client.kling_get(action=action, task_id=task_id), created.task_id
-        )
+        task = wait_until_final(lambda: client.kling_get(action=action, task_id=created.task_id))
         assert task.state is TaskState.SUCCEEDED
         assert task.video_url
         assert ".mp4" in task.video_url
@@ -308,8 +309,7 @@ class TestKling:
         body = {**KLING[KlingAction.TEXT2VIDEO], "prompt": "Fox [fault:task-failure]"}
         created = client.kling_create(action=KlingAction.TEXT2VIDEO, body=body)
         task = wait_until_final(
-            lambda task_id: client.kling_get(action=KlingAction.TEXT2VIDEO, task_id=task_id),
-            created.task_id,
+            lambda: client.kling_get(action=KlingAction.TEXT2VIDEO, task_id=created.task_id)
         )
         assert task.state is TaskState.FAILED
         assert task.fail_reason
@@ -336,7 +336,12 @@ class TestFaults:
         ],
     )
     def test_it_explains_a_failure_it_does_not_retry(
-        self, client: GatewayClient, sim: Simulator, fault: str, error: type, message: str
+        self,
+        client: GatewayClient,
+        sim: Simulator,
+        fault: str,
+        error: type[GatewayError],
+        message: str,
     ) -> None:
         sim.configure(fault=fault)
         with pytest.raises(error) as caught:
@@ -367,7 +372,7 @@ class TestFaults:
         sim: Simulator,
         settings: Any,
         fault: str,
-        error: type,
+        error: type[GatewayError],
         message: str,
     ) -> None:
         settings.STARRISE_MAX_RETRIES = 2
@@ -434,7 +439,7 @@ class TestFaults:
         settings: Any,
         shape: str,
         fault: str,
-        error: type,
+        error: type[GatewayError],
         message: str,
         tries: int,
     ) -> None:
@@ -456,7 +461,7 @@ class TestFaults:
         ],
     )
     def test_it_maps_http_faults_on_kling_routes(
-        self, client: GatewayClient, sim: Simulator, fault: str, error: type
+        self, client: GatewayClient, sim: Simulator, fault: str, error: type[GatewayError]
     ) -> None:
         sim.configure(fault=fault)
         with pytest.raises(error):
