@@ -1,0 +1,82 @@
+"""Encryption of the team key at rest, with keys of its own (PLAYGROUND_ENCRYPTION_KEYS).
+
+The first key encrypts; every key decrypts, so a new key can be put in front of the old one
+and the stored key re-encrypted with `manage.py rotate_encryption_key`.
+"""
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from playground.gateway.client import NoTeamKeyError
+
+GENERATE = (
+    "generate one with: python -c 'from cryptography.fernet import Fernet; "
+    "print(Fernet.generate_key().decode())'"
+)
+UNDECRYPTABLE = (
+    "The stored team key cannot be decrypted with any key in PLAYGROUND_ENCRYPTION_KEYS: put "
+    "back the key it was encrypted with, or set the team key again."
+)
+
+
+class DecryptionError(NoTeamKeyError):
+    """The stored team key was encrypted under a key that is no longer configured. To a caller
+    of the gateway this is the same as having no key, and it reads as such."""
+
+
+def fernet() -> MultiFernet:
+    keys = [key.strip() for key in settings.ENCRYPTION_KEYS if key.strip()]
+    if not keys:
+        raise ImproperlyConfigured(f"PLAYGROUND_ENCRYPTION_KEYS is empty: {GENERATE}.")
+    if settings.SECRET_KEY in keys:
+        raise ImproperlyConfigured(
+            f"PLAYGROUND_ENCRYPTION_KEYS must not contain SECRET_KEY: {GENERATE}."
+        )
+    fernets = []
+    for position, key in enumerate(keys, start=1):
+        try:
+            fernets.append(Fernet(key))
+        except ValueError:
+            # Never echo the key itself, even a malformed one.
+            raise ImproperlyConfigured(
+                f"Key {position} of PLAYGROUND_ENCRYPTION_KEYS is not a Fernet key "
+                f"(32 url-safe base64-encoded bytes): {GENERATE}."
+            ) from None
+    return MultiFernet(fernets)
+
+
+def encrypt(plaintext: str) -> str:
+    return fernet().encrypt(plaintext.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return fernet().decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise DecryptionError(UNDECRYPTABLE) from None
+
+
+def rotate(token: str) -> str:
+    """Re-encrypts a token under the first (newest) key."""
+    try:
+        return fernet().rotate(token.encode()).decode()
+    except InvalidToken:
+        raise DecryptionError(UNDECRYPTABLE) from None
+
+
+class SealedKey:
+    """The team key as the gateway client takes it: encrypted until `reveal()` is called,
+    which the client does inside each request. Its repr shows only the hint."""
+
+    __slots__ = ("_ciphertext", "hint")
+
+    def __init__(self, *, ciphertext: str, hint: str) -> None:
+        self._ciphertext = ciphertext
+        self.hint = hint
+
+    def reveal(self) -> str:
+        return decrypt(self._ciphertext)
+
+    def __repr__(self) -> str:
+        return f"<SealedKey {self.hint}>"

@@ -1,0 +1,19 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from playground.teamkey.services import team_key_rotate_encryption
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-encrypts the stored team key under the newest encryption key. To rotate: put the "
+        "new Fernet key first in PLAYGROUND_ENCRYPTION_KEYS and keep the old one after it "
+        "(comma-separated), restart, run this command, then drop the old key."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if team_key_rotate_encryption():
+            self.stdout.write("The team key is now encrypted under the newest encryption key.")
+        else:
+            self.stdout.write("No team key is stored; nothing to re-encrypt.")
