@@ -95,6 +95,12 @@ def empty_cache() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """The real hasher spends ~0.5 s on each password on purpose; tests log in many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def fast_retries(settings: Any) -> None:
     """Keeps backoff short so retry tests run in milliseconds, still through real sleeps."""
     settings.STARRISE_BACKOFF_BASE = 0.01

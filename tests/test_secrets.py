@@ -39,8 +39,17 @@ def test_the_key_never_leaks(sim: Simulator, caplog: pytest.LogCaptureFixture) -
     chat = {"model": "gpt-4o-mini", "temperature": "0.7", "max_tokens": "64"}
     bodies: list[bytes] = []
 
-    def visit(client: Client, method: str, name: str, data: Any = None, **kwargs: Any) -> None:
-        response = getattr(client, method)(reverse(name, **kwargs), data, follow=True)
+    def visit(
+        client: Client,
+        method: str,
+        name: str,
+        data: Any = None,
+        args: list[Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        response = getattr(client, method)(
+            reverse(name, args=args), data, follow=True, headers=headers
+        )
         assert response.status_code < 500
         bodies.append(response.content)
 

@@ -2,6 +2,7 @@ from typing import Any
 
 import pytest
 import requests
+from cryptography.fernet import Fernet
 
 from playground.accounts.models import User
 from playground.chat.models import ChatExchange, Conversation
@@ -75,3 +76,10 @@ class TestChatSend:
         exchange = send(UserFactory.create(), "Hello")
         assert exchange.error == "No team key is set: ask an admin to set one on the Team key page."
         assert ChatExchange.objects.get().error == exchange.error
+
+    def test_it_says_when_the_team_key_cannot_be_decrypted(
+        self, team_key: str, settings: Any
+    ) -> None:
+        settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+        exchange = send(UserFactory.create(), "Hello")
+        assert exchange.error.startswith("The stored team key cannot be decrypted")

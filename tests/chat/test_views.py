@@ -1,3 +1,5 @@
+import html
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -44,7 +46,7 @@ class TestChatSend:
         assert response["Location"] == reverse("chat:conversation", args=[exchange.conversation_id])
         page = member.get(response["Location"])
         assert "Hello from the form" in page.content.decode()
-        assert exchange.reply in page.content.decode()
+        assert html.escape(exchange.reply) in page.content.decode()
         assert f"= {exchange.total_tokens} tokens" in page.content.decode()
 
     def test_it_renders_only_the_conversation_for_htmx(self, member: Client, team_key: str) -> None:
