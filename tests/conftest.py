@@ -17,6 +17,7 @@ from django.core.cache import cache
 
 ROOT = Path(__file__).resolve().parent.parent
 SIM_KEY = "sk-sim-test-key-0000a1b2"
+SIM_TIMEOUT_SECONDS = 1.5  # how long the `timeout` fault stalls
 
 
 def free_port() -> int:
@@ -51,7 +52,7 @@ def simulator_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simu
         "SIM_API_KEYS": SIM_KEY,
         "SIM_MEDIA_DIR": str(tmp_path_factory.mktemp("sim-media")),
         "SIM_VIDEO_SECONDS": "2",
-        "SIM_TIMEOUT_SECONDS": "3",
+        "SIM_TIMEOUT_SECONDS": str(SIM_TIMEOUT_SECONDS),
     }
     log = (tmp_path_factory.mktemp("sim-log") / "simulator.log").open("w")
     process = subprocess.Popen(

@@ -276,7 +276,7 @@ HTTP_ERRORS: dict[int, tuple[type[GatewayError], str]] = {
     504: (GatewayUnavailableError, "The provider took too long to answer the gateway (504)"),
 }
 
-SECRET_PATTERN = re.compile(r"(sk|Bearer)[-_ ][A-Za-z0-9_\-.]{6,}")
+SECRET_PATTERN = re.compile(r"\bsk-[A-Za-z0-9_\-.]{6,}|\bBearer\s+\S+")
 
 
 class GatewayClient:
@@ -651,13 +651,14 @@ def _error_from_body(body: JSON, status: int, *, stream: bool = False) -> Gatewa
     upstream = error.get("message") if error else body.get("message")
     code = error.get("code") if error else body.get("code")
     detail = _redact(str(upstream or "").strip())[:300]
+    # Kling's codes come as numbers in its own envelope, as strings inside an OpenAI one.
+    if isinstance(code, str) and code.isdigit():
+        code = int(code)
     if isinstance(code, int) and not isinstance(code, bool):
         for codes, kind, sentence in KLING_CODES:
             if code in codes:
-                message = f"{sentence[0].upper()}{sentence[1:]} (Kling {code})"
-                return kind(
-                    message + (f": {detail}." if detail else "."), status=status, code=str(code)
-                )
+                message = f"{sentence[0].upper()}{sentence[1:]} (Kling {code})."
+                return kind(message + _details(detail), status=status, code=str(code))
     if code == "task_not_exist":
         return TaskNotFoundError(
             "The gateway does not know this task (task_not_exist): it may "
@@ -678,12 +679,16 @@ def _error_from_body(body: JSON, status: int, *, stream: bool = False) -> Gatewa
     kind, sentence = HTTP_ERRORS.get(status, (GatewayError, f"The gateway answered HTTP {status}"))
     if status >= 500 and kind is GatewayError:
         kind = GatewayUnavailableError
-    show_detail = detail and status not in (401,)
+    # A 401's detail adds nothing a user can act on, and some gateways echo part of the key.
     return kind(
-        sentence + (f": {detail}" if show_detail else "") + ".",
+        sentence + "." + ("" if status == 401 else _details(detail)),
         status=status,
         code=str(code) if code else None,
     )
+
+
+def _details(detail: str) -> str:
+    return f" Details: {detail.rstrip('.')}." if detail else ""
 
 
 def _parse_json(text: str, status: int, *, strict: bool = True) -> JSON:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -29,7 +30,7 @@ from playground.gateway.client import (
     TaskState,
     VideoTask,
 )
-from tests.conftest import Simulator
+from tests.conftest import SIM_TIMEOUT_SECONDS, Simulator
 
 
 class PlainKey:
@@ -48,6 +49,12 @@ def client(sim: Simulator) -> GatewayClient:
 def sent(sim: Simulator, route: str) -> list[dict[str, Any]]:
     log = requests.get(f"{sim.url}/_sim/requests", timeout=5).json()
     return [entry for entry in log if entry["route"] == route]
+
+
+def sent_after_stalls(sim: Simulator, route: str) -> list[dict[str, Any]]:
+    """The simulator logs a stalled request when its stall ends, after the client gave up."""
+    time.sleep(SIM_TIMEOUT_SECONDS + 0.3)
+    return sent(sim, route)
 
 
 HELLO = [ChatMessage(role="user", content="Hello there")]
@@ -163,7 +170,7 @@ class TestChat:
     def test_it_explains_bad_parameters(self, client: GatewayClient) -> None:
         with pytest.raises(GatewayBadRequestError) as caught:
             client.chat(model="gpt-4o-mini", messages=HELLO, temperature=5)
-        assert caught.value.message.startswith("The gateway rejected the request (400): ")
+        assert caught.value.message.startswith("The gateway rejected the request (400). Details: ")
         assert "temperature" in caught.value.message
 
 
@@ -377,7 +384,7 @@ class TestFaults:
     ) -> None:
         settings.STARRISE_MAX_RETRIES = 2
         sim.configure(fault=fault, retry_after=0)
-        with pytest.raises(error, match=message):
+        with pytest.raises(error, match=re.escape(message)):
             client.list_models()
         assert len(sent(sim, "models")) == 3
 
@@ -400,14 +407,14 @@ class TestFaults:
         assert caught.value.retry_after == 30
         assert len(sent(sim, "models")) == 1
 
-    def test_it_times_out_and_says_how_long_it_waited(
+    def test_it_times_out_and_never_resends_a_post(
         self, client: GatewayClient, sim: Simulator, settings: Any
     ) -> None:
         settings.STARRISE_READ_TIMEOUT = 0.5
         sim.configure(fault="timeout")
         with pytest.raises(GatewayTimeoutError, match=r"did not answer within 0\.5 seconds"):
             client.chat(model="gpt-4o-mini", messages=HELLO)
-        assert len(sent(sim, "chat")) == 1, "a POST that timed out must not be sent again"
+        assert len(sent_after_stalls(sim, "chat")) == 1
 
     def test_it_retries_a_query_that_timed_out(
         self, client: GatewayClient, sim: Simulator, settings: Any
@@ -415,7 +422,7 @@ class TestFaults:
         settings.STARRISE_READ_TIMEOUT = 0.5
         sim.configure(fault="timeout", fault_times=1)
         assert client.list_models()
-        assert len(sent(sim, "models")) == 2
+        assert len(sent_after_stalls(sim, "models")) == 2
 
     def test_it_accepts_a_fault_asked_for_in_the_prompt(self, client: GatewayClient) -> None:
         with pytest.raises(GatewayForbiddenError):
@@ -450,7 +457,7 @@ class TestFaults:
         if shape == "kling":
             assert message in caught.value.message.lower()
         assert isinstance(caught.value, GatewayError)
-        assert len(sent(sim, "create")) == tries
+        assert len(sent(sim, "kling.create")) == tries
 
     @pytest.mark.parametrize(
         ("fault", "error"),
