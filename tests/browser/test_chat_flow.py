@@ -28,7 +28,11 @@ FLAGS = [
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail("Debian's chromium is missing: apt-get install chromium (.ci/run does).")
-    with sync_playwright() as playwright:
+    # Playwright's sync API keeps an event loop running in this thread, which trips Django's
+    # async-safety guard on every ORM call the test and the live server's setup make; nothing
+    # here runs concurrently with that loop, so the guard protects nothing.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=FLAGS
         )
@@ -37,10 +41,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser, monkeypatch: pytest.MonkeyPatch) -> Iterator[Page]:
-    # Playwright's sync API runs an event loop in this thread; the live server's data is set
-    # up before any page opens, so Django's async-safety guard is not protecting anything here.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
     errors: list[str] = []
@@ -69,6 +70,9 @@ def test_an_admin_sets_the_key_tests_it_and_chats(
     page.get_by_role("button", name="Test key").click()
     expect(page.get_by_text("works", exact=False).first).to_be_visible()
 
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "team-key.png", full_page=True)
+
     page.get_by_role("link", name="Chat").click()
     page.get_by_label("Model").fill("claude-3-5-sonnet-20241022")
     page.get_by_label("Message").fill("Hello from the browser test")
@@ -78,5 +82,6 @@ def test_an_admin_sets_the_key_tests_it_and_chats(
     expect(page.locator(".usage").last).to_contain_text("tokens")
     expect(page).to_have_url(re.compile(r"/chat/\d+/$"))  # htmx pushed the conversation's URL
 
-    SCREENSHOTS.mkdir(exist_ok=True)
+    expect(page.locator("#recent")).to_contain_text("Hello from the browser test")
+
     page.screenshot(path=SCREENSHOTS / "chat.png", full_page=True)

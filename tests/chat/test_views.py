@@ -58,6 +58,7 @@ class TestChatSend:
         assert body.lstrip().startswith('<div id="conversation">')
         assert "<html" not in body
         assert "Hello htmx" in body
+        assert '<ul id="recent" hx-swap-oob="true">' in body, "the sidebar's list follows"
         exchange = ChatExchange.objects.get()
         assert response["HX-Push-Url"] == reverse(
             "chat:conversation", args=[exchange.conversation_id]
