@@ -236,6 +236,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.utils.autoreload": {"level": "WARNING"}},
 }
 
 # In local mode the simulator accepts the key in this file, and the first run makes it the team key.
