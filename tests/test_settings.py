@@ -67,5 +67,5 @@ def test_local_mode_uses_sqlite_in_wal_mode(tmp_path: Path) -> None:
         "from django.db import connection; c = connection.cursor(); "
         "c.execute('PRAGMA journal_mode'); print(connection.vendor, c.fetchone()[0])"
     )
-    result = manage("shell", "-c", script, env={}, var_dir=tmp_path)
+    result = manage("shell", "--no-imports", "-c", script, env={}, var_dir=tmp_path)
     assert result.stdout.split() == ["sqlite", "wal"], result.stderr
