@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import requests
 from django.core.cache import cache
+from django.test import Client
 
 ROOT = Path(__file__).resolve().parent.parent
 SIM_KEY = "sk-sim-test-key-0000a1b2"
@@ -107,3 +108,21 @@ def fast_retries(settings: Any) -> None:
     settings.STARRISE_BACKOFF_BASE = 0.01
     settings.STARRISE_BACKOFF_MAX = 0.05
     settings.STARRISE_READ_TIMEOUT = 2
+
+
+@pytest.fixture
+def admin(client: Client, db: None) -> Client:
+    """The test client, logged in as an admin."""
+    from tests.factories import AdminFactory  # factories import this module's SIM_KEY
+
+    client.force_login(AdminFactory.create())
+    return client
+
+
+@pytest.fixture
+def member(client: Client, db: None) -> Client:
+    """The test client, logged in as a member."""
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory.create())
+    return client

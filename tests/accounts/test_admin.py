@@ -7,7 +7,6 @@ from django.urls import NoReverseMatch, reverse
 from playground.teamkey.models import KeyAuditEvent
 from playground.teamkey.services import team_key_set
 from tests.conftest import SIM_KEY
-from tests.factories import AdminFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,18 +22,6 @@ PATHS = [
     "/admin/jsi18n/",
     "/admin/no-such-page/",
 ]
-
-
-@pytest.fixture
-def admin(client: Client) -> Client:
-    client.force_login(AdminFactory.create())
-    return client
-
-
-@pytest.fixture
-def member(client: Client) -> Client:
-    client.force_login(UserFactory.create())
-    return client
 
 
 class TestAccess:

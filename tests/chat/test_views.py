@@ -13,12 +13,6 @@ pytestmark = pytest.mark.django_db
 FORM = {"model": "gpt-4o-mini", "system_prompt": "", "temperature": "0.7", "max_tokens": "256"}
 
 
-@pytest.fixture
-def member(client: Client) -> Client:
-    client.force_login(UserFactory.create())
-    return client
-
-
 class TestChatPage:
     def test_it_offers_the_gateways_models(self, member: Client, team_key: str) -> None:
         response = member.get(reverse("chat:page"))

@@ -6,24 +6,12 @@ from playground.teamkey.models import KeyAuditEvent, TeamKey
 from playground.teamkey.selectors import team_key_source
 from playground.teamkey.services import team_key_set
 from tests.conftest import SIM_KEY, Simulator
-from tests.factories import AdminFactory, UserFactory
+from tests.factories import AdminFactory
 
 pytestmark = pytest.mark.django_db
 
 WRONG_KEY = "sk-wrong-key-for-the-simulator-7777"
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def admin(client: Client) -> Client:
-    client.force_login(AdminFactory.create())
-    return client
-
-
-@pytest.fixture
-def member(client: Client) -> Client:
-    client.force_login(UserFactory.create())
-    return client
 
 
 class TestPage:
