@@ -6,7 +6,8 @@ from django.core.cache import cache
 
 from playground.accounts.models import User
 from playground.chat.models import ChatExchange, Conversation
-from playground.gateway.client import GatewayClient, GatewayError
+from playground.gateway.client import GatewayClient
+from playground.gateway.errors import GatewayError
 from playground.teamkey.selectors import team_key_source
 
 MODEL_LIST_CACHE_SECONDS = 300

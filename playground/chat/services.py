@@ -4,7 +4,9 @@ import time
 
 from playground.accounts.models import User
 from playground.chat.models import ChatExchange, Conversation
-from playground.gateway.client import ChatMessage, GatewayClient, GatewayError
+from playground.gateway.chat import ChatMessage
+from playground.gateway.client import GatewayClient
+from playground.gateway.errors import GatewayError
 from playground.teamkey.selectors import team_key_source
 
 

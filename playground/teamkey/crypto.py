@@ -8,7 +8,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from playground.gateway.client import NoTeamKeyError
+from playground.gateway.errors import NoTeamKeyError
 
 GENERATE = (
     "generate one with: python -c 'from cryptography.fernet import Fernet; "

@@ -1,6 +1,6 @@
 from django.db.models import QuerySet
 
-from playground.gateway.client import KeySource
+from playground.gateway.transport import KeySource
 from playground.teamkey.models import SINGLETON_ID, KeyAuditEvent, TeamKey
 
 

@@ -11,13 +11,15 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from playground.accounts.models import User
-from playground.gateway.client import GatewayAuthError, GatewayClient, GatewayError
+from playground.gateway.client import GatewayClient
+from playground.gateway.errors import GatewayAuthError, GatewayError
 from playground.teamkey import crypto
 from playground.teamkey.models import SINGLETON_ID, KeyAuditEvent, TeamKey, key_hint
 from playground.teamkey.selectors import team_key_get
 
 MIN_LENGTH = 8
 MAX_LENGTH = 512
+PRINTABLE_ASCII = (0x21, 0x7E)  # what an HTTP header can carry as a Bearer token
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
@@ -44,6 +46,12 @@ def _validated(plaintext: str) -> str:
         raise ValidationError("Enter the team key.")
     if any(character.isspace() for character in key):
         raise ValidationError("A key has no spaces or line breaks inside it.")
+    if not all(PRINTABLE_ASCII[0] <= ord(character) <= PRINTABLE_ASCII[1] for character in key):
+        raise ValidationError(
+            "A key has only plain letters, digits and punctuation (printable ASCII); this one "
+            "has another character, such as an accented letter, a curly quote or an invisible "
+            "one, often picked up when copying it. Copy it again from the gateway's page."
+        )
     if not MIN_LENGTH <= len(key) <= MAX_LENGTH:
         raise ValidationError(
             f"A key is {MIN_LENGTH} to {MAX_LENGTH} characters long; this one has {len(key)}."

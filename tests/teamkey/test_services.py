@@ -229,3 +229,28 @@ class TestTeamKeyAdoptSimulator:
         settings.STARRISE_BASE_URL = "https://ai.alad.com"
         assert not team_key_adopt_simulator()
         assert not local.exists()
+
+
+class TestTeamKeySetCharacters:
+    @pytest.mark.parametrize(
+        "key",
+        [
+            "sk-caf\u00e9-accented-key-1234",  # an accented letter
+            "sk-\u201cquoted\u201d-key-12345678",  # curly quotes from a document
+            "sk-zero\u200bwidth-key-12345678",  # an invisible zero-width space
+            "sk-control\x07char-key-12345678",  # a control character
+        ],
+    )
+    def test_it_accepts_only_printable_ascii_without_quoting_the_key(self, key: str) -> None:
+        with pytest.raises(ValidationError) as caught:
+            team_key_set(actor=None, plaintext=key)
+        message = " ".join(caught.value.messages)
+        assert "printable ASCII" in message
+        assert key not in message
+        assert "sk-" not in message
+        assert not TeamKey.objects.exists()
+
+    def test_it_accepts_every_printable_ascii_character(self) -> None:
+        key = "".join(chr(code) for code in range(0x21, 0x7F))
+        team_key_set(actor=None, plaintext=key)
+        assert TeamKey.objects.get().sealed().reveal() == key

@@ -1,0 +1,543 @@
+"""The gateway's HTTP: one session, the key, timeouts, error mapping and the one retry policy.
+
+The retry policy is decided by the method and by what is known to have reached the gateway:
+
+- A GET is retried on 429, any 5xx, a connection that could not be opened or was dropped, a
+  read timeout, and a 2xx whose body is not a JSON object.
+- A POST is retried only when the gateway certainly did nothing: the connection could not be
+  opened, or it answered 429 or 503. A POST whose outcome is unknown (read timeout, connection
+  dropped after sending, a 2xx that cannot be read) raises GatewayOutcomeUnknownError and is
+  never resent; any other error answer is raised at once.
+- Kling's 1102 (balance), 1301 (content safety) and 1303 (concurrency) are never retried here.
+- `Retry-After` is honoured on every retried answer; one longer than STARRISE_BACKOFF_MAX is
+  not slept but raised at once with `.retry_after`, for the caller to reschedule.
+
+urllib3 never retries on its own (Retry(total=0) on the adapters). It does not resend a request
+on a pooled keep-alive connection either: it checks a pooled connection before sending, and a
+connection that drops after sending surfaces as an error, which for a POST means an unknown
+outcome here.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
+from urllib3.util.retry import Retry
+
+from playground.gateway.errors import (
+    GatewayAuthError,
+    GatewayBadRequestError,
+    GatewayBillingError,
+    GatewayConnectionError,
+    GatewayContentPolicyError,
+    GatewayError,
+    GatewayForbiddenError,
+    GatewayNotFoundError,
+    GatewayOutcomeUnknownError,
+    GatewayProtocolError,
+    GatewayRateLimitError,
+    GatewayTimeoutError,
+    GatewayUnavailableError,
+    NoTeamKeyError,
+    TaskNotFoundError,
+)
+
+logger = logging.getLogger("playground.gateway")
+
+JSON = dict[str, Any]
+Method = Literal["GET", "POST"]
+
+
+class KeySource(Protocol):
+    """Something that yields the team key's plaintext only when asked, inside a call."""
+
+    def reveal(self) -> str: ...
+
+
+# What a POST's error says when nothing confirmed it; each endpoint passes its own sentence.
+UNCONFIRMED = (
+    "The gateway did not confirm the request: it may have been carried out upstream. Check "
+    "before running it again."
+)
+UNSENDABLE_KEY = "The team key has characters that cannot be sent: ask an admin to replace it."
+
+# Kling's business codes, from its API reference: (exception, what a user is told).
+KLING_CODES: list[tuple[range, type[GatewayError], str]] = [
+    (
+        range(1000, 1005),
+        GatewayAuthError,
+        "the gateway rejected the team key: ask an admin to replace it",
+    ),
+    (
+        range(1100, 1103),
+        GatewayBillingError,
+        "the gateway account cannot pay for this "
+        "(no balance, arrears or a locked account): ask an admin to top it up",
+    ),
+    (range(1103, 1104), GatewayForbiddenError, "the team key may not use this model or feature"),
+    (range(1200, 1202), GatewayBadRequestError, "the request's parameters were rejected"),
+    (range(1202, 1204), GatewayNotFoundError, "the model or method does not exist"),
+    (
+        range(1300, 1302),
+        GatewayContentPolicyError,
+        "the prompt or image was blocked by the provider's content safety check",
+    ),
+    (range(1302, 1303), GatewayRateLimitError, "the team is sending requests too fast"),
+    (
+        range(1303, 1304),
+        GatewayRateLimitError,
+        "too many video jobs are running at once for this account; wait for one to finish",
+    ),
+    (range(5000, 5003), GatewayUnavailableError, "the provider is down or overloaded"),
+]
+
+# Business answers that trying again at once cannot change: balance, content safety, and the
+# account's concurrent jobs (a resend would only queue up behind its own first try).
+NEVER_RETRIED_CODES = frozenset({"1102", "1301", "1303"})
+
+HTTP_ERRORS: dict[int, tuple[type[GatewayError], str]] = {
+    400: (GatewayBadRequestError, "The gateway rejected the request (400)"),
+    401: (GatewayAuthError, "The gateway rejected the team key (401): ask an admin to replace it"),
+    403: (
+        GatewayForbiddenError,
+        "The gateway refused this request (403): the team key may not use this model or feature",
+    ),
+    404: (GatewayNotFoundError, "The gateway does not know this route or model (404)"),
+    429: (
+        GatewayRateLimitError,
+        "The gateway is rate-limiting the team (429): wait a moment and try again",
+    ),
+    500: (GatewayUnavailableError, "The gateway had an internal error (500): try again shortly"),
+    501: (GatewayUnavailableError, "The gateway does not implement this (501)"),
+    502: (GatewayUnavailableError, "The gateway could not reach the provider (502)"),
+    503: (GatewayUnavailableError, "The gateway is overloaded (503): try again shortly"),
+    504: (GatewayUnavailableError, "The provider took too long to answer the gateway (504)"),
+}
+
+# Raised by requests before anything goes on the wire.
+NOT_SENT = (
+    requests.exceptions.InvalidURL,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.InvalidHeader,
+    requests.exceptions.URLRequired,
+    requests.exceptions.InvalidJSONError,
+)
+
+SECRET_PATTERN = re.compile(r"\bsk-[A-Za-z0-9_\-.]{6,}|\bBearer\s+\S+")
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """One attempt's error, and whether the policy lets the call try again."""
+
+    error: GatewayError
+    retry: bool
+    cause: str = ""  # the underlying exception's class, for the log
+
+
+class Transport:
+    """One session to the gateway. The key is revealed only inside `_attempt`."""
+
+    def __init__(self, *, key: KeySource | None, base_url: str) -> None:
+        self.key = key
+        self.base_url = base_url.rstrip("/")
+        self.session = requests.Session()
+        # No retries inside urllib3: every resend is decided by the policy above.
+        adapter = HTTPAdapter(max_retries=Retry(total=0, read=False, redirect=0, status=0))
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    # -- Calls -------------------------------------------------------------------------------
+
+    def call(
+        self,
+        method: Method,
+        path: str,
+        payload: JSON | None = None,
+        *,
+        unconfirmed: str = UNCONFIRMED,
+    ) -> JSON:
+        """One API call, retried as the policy allows; returns the JSON object answered."""
+        _, body = self._exchange(
+            method, f"{self.base_url}{path}", payload, parse=True, unconfirmed=unconfirmed
+        )
+        assert body is not None
+        return body
+
+    def open_stream(
+        self, path: str, payload: JSON, *, unconfirmed: str = UNCONFIRMED
+    ) -> requests.Response:
+        """A streaming POST: the response, open, once its status is known to be a success.
+        Read it with `stream_lines`."""
+        response, _ = self._exchange(
+            "POST", f"{self.base_url}{path}", payload, stream=True, unconfirmed=unconfirmed
+        )
+        return response
+
+    def open_media(
+        self, url: str, *, error_for: Callable[[int], GatewayError]
+    ) -> requests.Response:
+        """A GET of a media URL without the key (it lives on a CDN host), streamed. Retried as
+        a GET until its status is known; `error_for` maps an error status."""
+        response, _ = self._exchange("GET", url, None, stream=True, auth=False, error_for=error_for)
+        return response
+
+    # -- The retry loop ----------------------------------------------------------------------
+
+    def _exchange(
+        self,
+        method: Method,
+        url: str,
+        payload: JSON | None,
+        *,
+        parse: bool = False,
+        stream: bool = False,
+        auth: bool = True,
+        unconfirmed: str = UNCONFIRMED,
+        error_for: Callable[[int], GatewayError] | None = None,
+    ) -> tuple[requests.Response, JSON | None]:
+        if auth and self.key is None:
+            raise NoTeamKeyError(
+                "No team key is set: ask an admin to set one on the Team key page."
+            )
+        path = urlsplit(url).path or "/"
+        attempts = settings.STARRISE_MAX_RETRIES + 1
+        for attempt in range(1, attempts + 1):
+            started = time.monotonic()
+            outcome = self._attempt(
+                method, url, payload, parse, stream, auth, unconfirmed, error_for
+            )
+            elapsed = (time.monotonic() - started) * 1000
+            if not isinstance(outcome, _Failure):
+                response, _ = outcome
+                logger.info(
+                    "gateway %s %s -> %s in %.0f ms (attempt %d/%d)",
+                    method,
+                    path,
+                    response.status_code,
+                    elapsed,
+                    attempt,
+                    attempts,
+                )
+                return outcome
+            error = outcome.error
+            logger.warning(
+                "gateway %s %s -> %s in %.0f ms (attempt %d/%d): %s%s",
+                method,
+                path,
+                error.status or outcome.cause or "no answer",
+                elapsed,
+                attempt,
+                attempts,
+                type(error).__name__,
+                "" if outcome.retry and attempt < attempts else ", not retried",
+            )
+            if not outcome.retry or attempt == attempts:
+                raise error
+            if error.retry_after is not None and error.retry_after > settings.STARRISE_BACKOFF_MAX:
+                raise error  # Too long to wait inside a request; the caller reschedules.
+            time.sleep(error.retry_after if error.retry_after is not None else backoff(attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @sensitive_variables("key", "headers")
+    def _attempt(
+        self,
+        method: Method,
+        url: str,
+        payload: JSON | None,
+        parse: bool,
+        stream: bool,
+        auth: bool,
+        unconfirmed: str,
+        error_for: Callable[[int], GatewayError] | None,
+    ) -> tuple[requests.Response, JSON | None] | _Failure:
+        """One request, classified: the response (and its JSON), or a failure saying whether
+        the policy allows another try."""
+        headers = {"Accept": "application/json"}
+        key = ""
+        if auth:
+            assert self.key is not None
+            key = self.key.reveal()
+            if not key or not all(0x21 <= ord(character) <= 0x7E for character in key):
+                return _Failure(GatewayAuthError(UNSENDABLE_KEY), retry=False)
+            headers["Authorization"] = f"Bearer {key}"
+        is_get = method == "GET"
+        host = urlsplit(url).netloc
+        try:
+            response = self.session.request(
+                method,
+                url,
+                json=payload,
+                stream=stream,
+                headers=headers,
+                timeout=(settings.STARRISE_CONNECT_TIMEOUT, settings.STARRISE_READ_TIMEOUT),
+            )
+        except requests.exceptions.SSLError as exc:
+            return _Failure(
+                GatewayConnectionError(f"Could not open a secure connection to {host}."),
+                retry=False,
+                cause=type(exc).__name__,
+            )
+        except NOT_SENT as exc:
+            # requests refused to build the request (URL, header or body): nothing was sent.
+            return _Failure(
+                GatewayError(
+                    "The request to the gateway could not be built "
+                    f"({type(exc).__name__}): nothing was sent. Check STARRISE_BASE_URL."
+                ),
+                retry=False,
+                cause=type(exc).__name__,
+            )
+        except requests.RequestException as exc:
+            cause = type(exc).__name__
+            if not_connected(exc):
+                # The gateway certainly did nothing: any method may try again.
+                return _Failure(
+                    GatewayConnectionError(f"Could not connect to the gateway at {host}."),
+                    retry=True,
+                    cause=cause,
+                )
+            timed_out = isinstance(exc, requests.Timeout)
+            if not is_get:
+                return _Failure(
+                    unknown_outcome(unconfirmed, timed_out=timed_out), retry=False, cause=cause
+                )
+            if timed_out:
+                seconds = settings.STARRISE_READ_TIMEOUT
+                return _Failure(
+                    GatewayTimeoutError(f"The gateway did not answer within {seconds:g} seconds."),
+                    retry=True,
+                    cause=cause,
+                )
+            return _Failure(
+                GatewayConnectionError(
+                    f"Could not reach the gateway at {host}: the connection failed or was dropped."
+                ),
+                retry=True,
+                cause=cause,
+            )
+        except (UnicodeError, ValueError) as exc:
+            # Nothing was sent: a header, the URL or the body could not be encoded.
+            return _Failure(
+                GatewayError(
+                    "The request to the gateway could not be encoded "
+                    f"({type(exc).__name__}): nothing was sent."
+                ),
+                retry=False,
+                cause=type(exc).__name__,
+            )
+
+        status = response.status_code
+        if status >= 400:
+            if error_for is not None:
+                error = error_for(status)
+            else:
+                error = error_from_body(parse_json(_text(response), status, strict=False), status)
+            response.close()
+            error.status = status
+            if error.retry_after is None:
+                error.retry_after = retry_after(response.headers.get("Retry-After"))
+            if key and key in error.message:
+                error.message = error.message.replace(key, "[redacted]")
+                error.args = (error.message,)
+            retry = error.code not in NEVER_RETRIED_CODES and (
+                status in (429, 503) or (is_get and status >= 500)
+            )
+            return _Failure(error, retry=retry)
+        if not parse:
+            return response, None
+        try:
+            text = response.text
+            body = parse_json(text, status)
+        except GatewayProtocolError as error:
+            if is_get:
+                return _Failure(error, retry=True)
+            return _Failure(unknown_outcome(unconfirmed, unreadable=True), retry=False)
+        # Kling's envelope can carry a business error inside an HTTP 200.
+        if isinstance(body.get("code"), int) and body["code"] != 0:
+            return _Failure(error_from_body(body, status), retry=False)
+        return response, body
+
+
+def stream_lines(response: requests.Response, *, unconfirmed: str = UNCONFIRMED) -> Iterator[str]:
+    """The lines of a streamed answer, closing it at the end. A connection lost in the
+    middle raises GatewayOutcomeUnknownError: the request was made, its answer is partial."""
+    with response:
+        try:
+            yield from response.iter_lines(decode_unicode=True)
+        except requests.RequestException:
+            pass
+        else:
+            return
+    raise GatewayOutcomeUnknownError(
+        f"{unconfirmed} (The connection closed in the middle of the answer.)"
+    )
+
+
+def stream_chunks(response: requests.Response, *, chunk_size: int) -> Iterator[bytes]:
+    """The bytes of a streamed media answer; a lost connection or a stall raises the
+    retryable errors, so the caller can start the download again."""
+    try:
+        yield from response.iter_content(chunk_size=chunk_size)
+    except requests.Timeout:
+        seconds = settings.STARRISE_READ_TIMEOUT
+        error: GatewayError = GatewayTimeoutError(
+            f"The media host stopped sending for {seconds:g} seconds in the middle of the file."
+        )
+    except requests.RequestException:
+        error = GatewayConnectionError(
+            "The media host closed the connection in the middle of the file."
+        )
+    else:
+        return
+    raise error
+
+
+def not_connected(exc: requests.RequestException) -> bool:
+    """True when the connection was never opened (refused, DNS, connect timeout), so the
+    request certainly did not reach the gateway."""
+    if isinstance(exc, requests.ConnectTimeout | requests.exceptions.ProxyError):
+        return True
+    if not isinstance(exc, requests.ConnectionError):
+        return False
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+    return isinstance(reason, NewConnectionError)  # NameResolutionError is one too
+
+
+def unknown_outcome(
+    unconfirmed: str, *, timed_out: bool = False, unreadable: bool = False
+) -> GatewayOutcomeUnknownError:
+    if timed_out:
+        why = f"No answer within {settings.STARRISE_READ_TIMEOUT:g} seconds."
+    elif unreadable:
+        why = "The answer could not be read."
+    else:
+        why = "The connection closed before the answer."
+    return GatewayOutcomeUnknownError(f"{unconfirmed} ({why})")
+
+
+def _text(response: requests.Response) -> str:
+    try:
+        return response.text
+    except requests.RequestException:
+        return ""
+
+
+# -- Errors and JSON --------------------------------------------------------------------------
+
+
+def error_from_body(body: JSON, status: int, *, stream: bool = False) -> GatewayError:
+    """Maps the OpenAI envelope, the task envelope and Kling's codes onto one exception."""
+    error = body.get("error") if isinstance(body.get("error"), dict) else None
+    upstream = error.get("message") if error else body.get("message")
+    code = error.get("code") if error else body.get("code")
+    detail = redact(str(upstream or "").strip())[:300]
+    # Kling's codes come as numbers in its own envelope, as strings inside an OpenAI one.
+    if isinstance(code, str) and code.isdigit():
+        code = int(code)
+    if isinstance(code, int) and not isinstance(code, bool):
+        for codes, kind, sentence in KLING_CODES:
+            if code in codes:
+                message = f"{sentence[0].upper()}{sentence[1:]} (Kling {code})."
+                return kind(message + _details(detail), status=status, code=str(code))
+    if code == "task_not_exist":
+        return TaskNotFoundError(
+            "The gateway does not know this task (task_not_exist): it may "
+            "have expired or never been created.",
+            status=status,
+            code=code,
+        )
+    if code == "task_failed":
+        return GatewayBadRequestError(
+            f"The provider rejected the job: {detail or 'no reason'}.", status=status, code=code
+        )
+    if stream:
+        return GatewayUnavailableError(
+            f"The gateway reported an error in the middle of the answer: {detail or 'no detail'}.",
+            status=status,
+            code=str(code) if code else None,
+        )
+    kind, sentence = HTTP_ERRORS.get(status, (GatewayError, f"The gateway answered HTTP {status}"))
+    if status >= 500 and kind is GatewayError:
+        kind = GatewayUnavailableError
+    # A 401's detail adds nothing a user can act on, and some gateways echo part of the key.
+    return kind(
+        sentence + "." + ("" if status == 401 else _details(detail)),
+        status=status,
+        code=str(code) if code else None,
+    )
+
+
+def _details(detail: str) -> str:
+    return f" Details: {detail.rstrip('.')}." if detail else ""
+
+
+def parse_json(text: str, status: int, *, strict: bool = True) -> JSON:
+    try:
+        body = json.loads(text)
+    except ValueError:
+        if not strict:
+            return {}
+        raise protocol_error(
+            f"The gateway sent a response that is not valid JSON (HTTP {status})."
+        ) from None
+    if not isinstance(body, dict):
+        if not strict:
+            return {}
+        raise protocol_error(f"The gateway sent JSON of an unexpected shape (HTTP {status}).")
+    return body
+
+
+def json_list(body: JSON, field: str) -> list[Any]:
+    value = body.get(field)
+    if not isinstance(value, list):
+        raise protocol_error(f"The gateway's answer had no '{field}' list.")
+    return value
+
+
+def protocol_error(message: str) -> GatewayProtocolError:
+    return GatewayProtocolError(message)
+
+
+def redact(text: str) -> str:
+    """Upstream messages sometimes echo the key back; never pass that on."""
+    return SECRET_PATTERN.sub("[redacted]", text)
+
+
+def retry_after(header: str | None) -> float | None:
+    """`Retry-After` in seconds, from either of its forms (seconds or an HTTP date)."""
+    if not header:
+        return None
+    try:
+        return max(0.0, float(header))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def backoff(attempt: int) -> float:
+    """Exponential backoff with jitter, so a team's retries don't arrive in step."""
+    ceiling: float = min(
+        settings.STARRISE_BACKOFF_MAX, settings.STARRISE_BACKOFF_BASE * 2 ** (attempt - 1)
+    )
+    return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not crypto
