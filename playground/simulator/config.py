@@ -29,6 +29,7 @@ FAULTS = (
     "image-item-error",
 )
 ROUTE_GROUPS = ("models", "chat", "images", "create", "query")
+VIDEO_PAD_LIMIT = 2 * 1024**3  # a `free` box's 32-bit size field holds up to 4 GiB
 
 Config = dict[str, Any]
 
@@ -137,6 +138,7 @@ KEYS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "video_seconds": (20.0, _seconds(positive=True)),
     "timeout_seconds": (30.0, _seconds(positive=False)),
     "media_ttl_seconds": (86400, _integer(0)),
+    "video_pad_bytes": (0, _integer(0, VIDEO_PAD_LIMIT)),
     "fault": (None, _fault),
     "fault_times": (None, _fault_times),
     "fault_routes": ("all", _fault_routes),

@@ -11,7 +11,6 @@ import io
 import json
 import re
 import secrets
-import threading
 import time
 import urllib.parse
 import urllib.request
@@ -21,7 +20,7 @@ from PIL import Image
 
 from playground.simulator.clock import QUEUED_SHARE, Moment, moment
 from playground.simulator.config import Config
-from playground.simulator.media import MediaStore
+from playground.simulator.media import MediaStore, video_spec
 from playground.simulator.replies import (
     ApiError,
     Reply,
@@ -80,21 +79,21 @@ def kling_create(
         submitted_at=now,
         clock=config["video_seconds"],
         media=media.register(
-            {
-                "kind": "video",
-                "prompt": request["prompt"] or "image to video",
-                "ratio": request["aspect_ratio"],
-                "duration": duration,
-            }
+            video_spec(
+                request["prompt"] or "image to video",
+                request["aspect_ratio"],
+                duration,
+                config["video_pad_bytes"],
+            )
         ),
         fault=fault if fault in ("task-failure", "task-not-exist") else None,
         callback_url=request.get("callback_url"),
         external_task_id=request.get("external_task_id"),
     )
-    state.add_task(task)
+    if not state.add_task(task):  # another create took the external_task_id meanwhile
+        raise _external_id_taken(str(task.external_task_id))
     if task.callback_url:
-        callbacks = (task, state, state.cleared, media)
-        threading.Thread(target=_deliver_callbacks, args=callbacks, daemon=True).start()
+        _schedule_callback(task, 0, state, media)
     if config["kling_create_shape"] == "kling":
         ms = int(now * 1000)
         data = {
@@ -182,31 +181,39 @@ def _task_info(task: Task) -> dict[str, Any]:
     return {"external_task_id": task.external_task_id} if task.external_task_id else {}
 
 
-def _deliver_callbacks(
-    task: Task, state: State, cleared: threading.Event, media: MediaStore
-) -> None:
-    """POSTs Kling's task object when it is submitted, starts processing and ends."""
-    for share in (0.0, QUEUED_SHARE, 1.0):
-        wait = task.submitted_at + task.clock * share - time.time()
-        if cleared.wait(max(0.0, wait) + (0.01 if share else 0)):
-            return  # the simulator was reset; this task is gone
-        if state.task(task.id, "kling") is not task:
-            return
-        data = kling_data(task, moment(task), media, state.config())
-        if data["task_status"] == "succeed":
-            media.prerender(task.media)
-        request = urllib.request.Request(  # noqa: S310 - http(s) only, checked at create
-            str(task.callback_url),
-            data=json.dumps(data).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=CALLBACK_TIMEOUT):  # noqa: S310
-                pass
-        except Exception as error:  # best effort, like Kling's own callbacks
-            host = urllib.parse.urlsplit(str(task.callback_url)).netloc
-            print(f"callback to {host} failed: {error}", flush=True)
+CALLBACK_SHARES = (0.0, QUEUED_SHARE, 1.0)  # submitted, processing, the end
+
+
+def _schedule_callback(task: Task, stage: int, state: State, media: MediaStore) -> None:
+    """Queues the POST of Kling's task object for `stage` on the state's one scheduler.
+
+    Each stage is scheduled once the previous POST is done, so a task's callbacks arrive in
+    order; a reset cancels what is pending.
+    """
+    due = task.submitted_at + task.clock * CALLBACK_SHARES[stage] + (0.01 if stage else 0)
+    state.scheduler.at(due, lambda: _deliver_callback(task, stage, state, media))
+
+
+def _deliver_callback(task: Task, stage: int, state: State, media: MediaStore) -> None:
+    if state.task(task.id, "kling") is not task:
+        return  # the simulator was reset; this task is gone
+    data = kling_data(task, moment(task), media, state.config())
+    if data["task_status"] == "succeed":
+        media.prerender(task.media)
+    request = urllib.request.Request(  # noqa: S310 - http(s) only, checked at create
+        str(task.callback_url),
+        data=json.dumps(data).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=CALLBACK_TIMEOUT):  # noqa: S310
+            pass
+    except Exception as error:  # best effort, like Kling's own callbacks
+        host = urllib.parse.urlsplit(str(task.callback_url)).netloc
+        print(f"callback to {host} failed: {error}", flush=True)
+    if stage + 1 < len(CALLBACK_SHARES):
+        _schedule_callback(task, stage + 1, state, media)
 
 
 # -- validation ------------------------------------------------------------------------------
@@ -254,7 +261,7 @@ def _validate(action: str, body: Any, state: State) -> dict[str, Any]:
         if not isinstance(external, str) or not external:
             raise _invalid("external_task_id must be a non-empty string")
         if state.external_id_taken(external):
-            raise _invalid(f"external_task_id {external!r} is already used by another task")
+            raise _external_id_taken(external)
     return {
         "model_name": model,
         "prompt": prompt,
@@ -358,6 +365,10 @@ def _image(value: Any, name: str) -> None:
         raise _invalid(f"{name} must be at most 10 MB")
     if min(width, height) < 300 or not 1 / 2.5 <= width / height <= 2.5:
         raise _invalid(f"{name} must be at least 300 px per side with aspect 1:2.5 to 2.5:1")
+
+
+def _external_id_taken(external: str) -> ApiError:
+    return _invalid(f"external_task_id {external!r} is already used by another task")
 
 
 def _invalid(message: str) -> ApiError:

@@ -3,6 +3,8 @@
 A generation only writes a small JSON spec (`<name>.json`); the PNG or MP4 is drawn when it is
 first needed, so fifteen 4K images cost nothing until someone downloads them. Renders go to a
 temporary file that is renamed into place, so two first requests never see half a file.
+A video spec may ask for padding (`pad_bytes`): the MP4 then ends with a `free` box that makes
+it at least that large, written in chunks, so large-download tests need no large memory.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from typing import Any
 import imageio_ffmpeg
 from PIL import Image, ImageDraw, ImageFont
 
+from playground.simulator.background import Workers
+
 VIDEO_FPS = 12
 VIDEO_LONG_SIDE = 640
 VIDEO_MAX_SECONDS = 12
@@ -37,6 +41,8 @@ RATIOS = {
     "adaptive": (16, 9),
 }
 CONTENT_TYPES = {"png": "image/png", "mp4": "video/mp4"}
+PAD_CHUNK = 1024 * 1024
+PRERENDER_WORKERS = 2  # background renders at once, however many tasks finish together
 
 
 class MediaStore:
@@ -47,6 +53,7 @@ class MediaStore:
         self._locks: dict[str, threading.Lock] = {}
         self._locks_lock = threading.Lock()
         self._prerendered: set[str] = set()
+        self._renderers = Workers(PRERENDER_WORKERS, "prerender")
 
     # -- names and URLs ----------------------------------------------------------------------
 
@@ -98,7 +105,7 @@ class MediaStore:
             if name in self._prerendered:
                 return
             self._prerendered.add(name)
-        threading.Thread(target=self._prerender, args=(name,), daemon=True).start()
+        self._renderers.submit(lambda: self._prerender(name))
 
     def _prerender(self, name: str) -> None:
         with contextlib.suppress(Exception):  # best effort; a download renders again
@@ -107,6 +114,15 @@ class MediaStore:
     def _lock_for(self, name: str) -> threading.Lock:
         with self._locks_lock:
             return self._locks.setdefault(name, threading.Lock())
+
+
+def video_spec(prompt: str, ratio: str, duration: int, pad_bytes: int = 0) -> dict[str, Any]:
+    """The render spec of a video; padding is only part of it when asked for, so unpadded
+    videos keep the names (and cache entries) they always had."""
+    spec: dict[str, Any] = {"kind": "video", "prompt": prompt, "ratio": ratio, "duration": duration}
+    if pad_bytes > 0:
+        spec["pad_bytes"] = pad_bytes
+    return spec
 
 
 def video_size(ratio: str) -> tuple[int, int]:
@@ -163,6 +179,25 @@ def render_mp4(spec: dict[str, Any], path: Path) -> None:
         if process.wait() != 0:
             errors.seek(0)
             raise RuntimeError(f"ffmpeg failed: {errors.read().decode(errors='replace')[:500]}")
+    pad_mp4(path, int(spec.get("pad_bytes", 0)))
+
+
+def pad_mp4(path: Path, size: int) -> None:
+    """Appends a top-level `free` box (4-byte big-endian size + b"free" + zeros) so the file is
+    at least `size` bytes; players skip it. Written in 1 MiB chunks."""
+    missing = size - path.stat().st_size
+    if missing <= 0:
+        return
+    box = max(8, missing)
+    if box >= 2**32:
+        raise ValueError("a free box this large needs a 64-bit size; pad less than 4 GiB")
+    zeros = bytes(PAD_CHUNK)
+    with path.open("ab") as file:
+        file.write(box.to_bytes(4, "big") + b"free")
+        left = box - 8
+        while left > 0:
+            file.write(zeros if left >= PAD_CHUNK else zeros[:left])
+            left -= PAD_CHUNK
 
 
 def _background(prompt: str, width: int, height: int, *, seed: int) -> Image.Image:

@@ -14,7 +14,7 @@ from typing import Any
 
 from playground.simulator.clock import Moment, moment
 from playground.simulator.config import Config
-from playground.simulator.media import MediaStore, video_size
+from playground.simulator.media import MediaStore, video_size, video_spec
 from playground.simulator.replies import ApiError, Reply, json_reply, task_error
 from playground.simulator.state import State, Task
 
@@ -68,12 +68,7 @@ def seedance_create(
         submitted_at=now,
         clock=config["video_seconds"],
         media=media.register(
-            {
-                "kind": "video",
-                "prompt": prompt,
-                "ratio": request["ratio"],
-                "duration": request["duration"],
-            }
+            video_spec(prompt, request["ratio"], request["duration"], config["video_pad_bytes"])
         ),
         params={"resolution": request["resolution"], "seed": request["seed"]},
         fault=fault if fault in ("task-failure", "task-not-exist") else None,

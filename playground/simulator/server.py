@@ -12,6 +12,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import BufferedIOBase, BufferedReader
 from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,9 +22,10 @@ from playground.simulator.faults import applies, error_reply, group, strip_marke
 from playground.simulator.keys import key_accepted
 from playground.simulator.media import CONTENT_TYPES, MediaStore
 from playground.simulator.replies import ApiError, Reply, Stream, json_reply, openai_error
-from playground.simulator.state import State
+from playground.simulator.state import State, Task
 
 MAX_BODY = 64 * 1024 * 1024
+FILE_CHUNK = 256 * 1024  # media are sent from disk in pieces of this size
 MODEL_CREATED = 1626777600
 # Owner per model family, as a new-api gateway reports them.
 OWNERS = {"claude": "custom", "gpt": "openai", "deepseek": "deepseek", "doubao": "volcengine"}
@@ -53,6 +55,8 @@ def route(method: str, path: str, kling_paths: str) -> tuple[str, list[str]] | N
         ("POST", "/_sim/config"): "sim.configure",
         ("POST", "/_sim/reset"): "sim.reset",
         ("GET", "/_sim/requests"): "sim.requests",
+        ("GET", "/_sim/stats"): "sim.stats",
+        ("GET", "/_sim/tasks"): "sim.tasks",
         ("GET", "/v1/models"): "models",
         ("POST", "/v1/chat/completions"): "chat",
         ("POST", "/v1/images/generations"): "images",
@@ -115,6 +119,8 @@ class Handler(BaseHTTPRequestHandler):
         config = self.app.state.config()
         matched = route(self.command, url.path, config["kling_query_paths"])
         name = matched[0] if matched else "unknown"
+        if not name.startswith("sim."):
+            self.app.state.count_request(name, self.command)
         raw = self._read_body()
         body = _parse(raw)
         key_ok = key_accepted(self.headers.get("Authorization"), self.app.keys)
@@ -234,6 +240,10 @@ class Handler(BaseHTTPRequestHandler):
             return json_reply(200, {"ok": True})
         if name == "sim.requests":
             return json_reply(200, state.requests())
+        if name == "sim.stats":
+            return json_reply(200, state.stats())
+        if name == "sim.tasks":
+            return json_reply(200, [_task_json(task) for task in state.tasks()])
         try:
             if body is None and raw:
                 raise ConfigError("the body is not valid JSON")
@@ -271,9 +281,15 @@ class Handler(BaseHTTPRequestHandler):
             status, (start, end) = 206, wanted
             headers["Content-Range"] = f"bytes {start}-{end}/{size}"
         with path.open("rb") as file:
-            file.seek(start)
-            data = file.read(end - start + 1)
-        self._send(Reply(status, data, CONTENT_TYPES[extension], headers))
+            self.send_response(status)
+            self.send_header("Content-Type", CONTENT_TYPES[extension])
+            self.send_header("Content-Length", str(end - start + 1))
+            for header, value in headers.items():
+                self.send_header(header, value)
+            self.end_headers()
+            self.status = status
+            if self.command != "HEAD":
+                _copy(file, self.wfile, start, end - start + 1)
 
     # -- the wire ----------------------------------------------------------------------------
 
@@ -365,6 +381,31 @@ def _storage_error(status: int, code: str, message: str) -> Reply:
         f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
     )
     return Reply(status, body.encode(), "application/xml")
+
+
+def _copy(source: BufferedReader, target: BufferedIOBase, start: int, length: int) -> None:
+    """Sends `length` bytes of a file from `start` with a fixed buffer, whatever the size."""
+    source.seek(start)
+    buffer = bytearray(FILE_CHUNK)
+    view = memoryview(buffer)
+    while length > 0:
+        read = source.readinto(view[: min(length, FILE_CHUNK)])
+        if not read:
+            raise ConnectionResetError("the file ended early")
+        target.write(view[:read])
+        length -= read
+
+
+def _task_json(task: Task) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "provider": task.provider,
+        "action": task.action,
+        "external_task_id": task.external_task_id,
+        "submitted_at": task.submitted_at,
+        "finishes_at": task.submitted_at + task.clock,
+        "failed": task.fault == "task-failure",
+    }
 
 
 def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:

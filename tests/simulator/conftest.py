@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -59,3 +60,24 @@ SEEDANCE_BODY = {
     "duration": 2,
 }
 KLING_BODY = {"model_name": "kling-v1-6", "prompt": "A dog surfing", "duration": "5"}
+
+
+def simulator_status(sim: Simulator) -> dict[str, int]:
+    """Numbers from /proc/<pid>/status of the simulator process (Threads, VmRSS/VmHWM in kB)."""
+    port = sim.url.rsplit(":", 1)[1]
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+            status = (proc / "status").read_text()
+        except OSError:
+            continue
+        if b"playground.simulator" in argv and port.encode() in argv:
+            numbers = {}
+            for line in status.splitlines():
+                name, _, value = line.partition(":")
+                if name in ("Threads", "VmRSS", "VmHWM"):
+                    numbers[name] = int(value.split()[0])
+            return numbers
+    raise LookupError(f"no simulator process listening on port {port}")

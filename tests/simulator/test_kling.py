@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tests.simulator.conftest import KLING_BODY, Api
+from tests.simulator.conftest import KLING_BODY, Api, simulator_status
 
 VALID: dict[str, dict[str, Any]] = {
     "text2video": KLING_BODY,
@@ -340,3 +340,34 @@ class TestCallback:
         task_id = create(api, body=body)["task_id"]
         api.poll(f"/kling/v1/videos/{task_id}", finished)
         assert api.get("/v1/models").status_code == 200
+
+    def test_a_reset_cancels_pending_callbacks(self, sim, api, receiver):
+        sim.configure(video_seconds=0.8)
+        create(api, body={**KLING_BODY, "callback_url": receiver.url})
+        assert receiver.received.get(timeout=5)["task_status"] == "submitted"
+        sim.reset()
+        with pytest.raises(queue.Empty):
+            receiver.received.get(timeout=1.2)
+
+    def test_a_tasks_callbacks_arrive_in_order_even_when_they_are_due_together(
+        self, sim, api, receiver
+    ):
+        sim.configure(video_seconds=0.05)
+        for n in range(10):
+            create(api, body={**KLING_BODY, "callback_url": receiver.url, "prompt": f"p{n}"})
+        posts = [receiver.received.get(timeout=10) for _ in range(30)]
+        by_task: dict[str, list[str]] = {}
+        for post in posts:
+            by_task.setdefault(post["task_id"], []).append(post["task_status"])
+        assert len(by_task) == 10
+        assert set(map(tuple, by_task.values())) == {("submitted", "processing", "succeed")}
+
+    def test_pending_callbacks_do_not_hold_a_thread_each(self, sim, api, receiver):
+        sim.configure(video_seconds=120)
+        threads_before = simulator_status(sim)["Threads"]
+        for n in range(300):
+            create(api, body={**KLING_BODY, "callback_url": receiver.url, "prompt": f"t{n}"})
+        for _ in range(300):
+            assert receiver.received.get(timeout=10)["task_status"] == "submitted"
+        # One scheduler and a few posting threads, not one sleeping thread per task.
+        assert simulator_status(sim)["Threads"] - threads_before < 20

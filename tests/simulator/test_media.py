@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import threading
 import time
@@ -15,9 +16,9 @@ import imageio_ffmpeg
 import pytest
 import requests
 
-from playground.simulator import media
+from playground.simulator import media, server
 from tests.conftest import Simulator
-from tests.simulator.conftest import KLING_BODY, SEEDANCE_BODY, Api
+from tests.simulator.conftest import KLING_BODY, SEEDANCE_BODY, Api, simulator_status
 
 IMAGES = {"model": "doubao-seedream-4-0-250828", "prompt": "media test", "size": "1280x720"}
 
@@ -269,3 +270,111 @@ class TestMediaStore:
     )  # fmt: skip
     def test_video_sizes_have_a_640_long_side_and_even_sides(self, ratio, size):
         assert media.video_size(ratio) == size
+
+
+MIB = 1024 * 1024
+
+
+class TestPadding:
+    def test_a_padded_video_is_at_least_the_size_and_still_a_valid_mp4(self, sim, api, tmp_path):
+        sim.configure(video_pad_bytes=3 * MIB)
+        prompt = f"padded {uuid.uuid4()}"
+        url = seedance_video_url(api, sim, prompt=prompt)
+        data = requests.get(url, timeout=20).content
+        assert len(data) >= 3 * MIB
+        frames, _, info = probe(tmp_path, data)
+        assert frames == 24  # 2 s at 12 fps, as unpadded
+        assert "h264" in info
+        # The padding is one trailing top-level `free` box that runs to the end of the file.
+        start = data.rindex(b"free") - 4
+        assert int.from_bytes(data[start : start + 4], "big") == len(data) - start
+        assert data[start + 8 :] == bytes(len(data) - start - 8)
+
+    def test_padded_and_unpadded_videos_are_separate_cache_entries(self, sim, api):
+        prompt = f"both {uuid.uuid4()}"
+        plain = seedance_video_url(api, sim, prompt=prompt)
+        sim.configure(video_pad_bytes=2 * MIB)
+        padded = seedance_video_url(api, sim, prompt=prompt)
+        assert plain.split("?")[0] != padded.split("?")[0]
+        plain_size = len(requests.get(plain, timeout=20).content)
+        assert plain_size < MIB
+        assert len(requests.get(padded, timeout=20).content) >= 2 * MIB
+
+    def test_a_kling_video_is_padded_too(self, sim, api):
+        sim.configure(video_seconds=0.2, video_pad_bytes=MIB)
+        body = {**KLING_BODY, "prompt": f"kling pad {uuid.uuid4()}"}
+        task_id = api.post("/kling/v1/videos/text2video", body).json()["task_id"]
+        seen = api.poll(f"/kling/v1/videos/{task_id}", lambda b: b["data"]["status"] == "SUCCESS")
+        url = seen[-1]["data"]["data"]["data"]["task_result"]["videos"][0]["url"]
+        assert int(requests.head(url, timeout=20).headers["Content-Length"]) >= MIB
+
+    def test_ranges_work_on_a_padded_video(self, sim, api):
+        sim.configure(video_pad_bytes=MIB)
+        url = seedance_video_url(api, sim)
+        whole = requests.get(url, timeout=20).content
+        tail = requests.get(url, headers={"Range": "bytes=-1000"}, timeout=10)
+        assert tail.status_code == 206
+        assert tail.content == bytes(1000)
+        middle = requests.get(url, headers={"Range": "bytes=1000-600000"}, timeout=10)
+        assert middle.content == whole[1000:600001]
+
+    @pytest.mark.parametrize("value", [-1, 2 * 1024**3 + 1, "lots", True])
+    def test_it_rejects_a_bad_pad_size(self, sim, value):
+        response = requests.post(
+            f"{sim.url}/_sim/config", json={"video_pad_bytes": value}, timeout=5
+        )
+        assert response.status_code == 400
+        assert "video_pad_bytes" in response.json()["error"]["message"]
+
+    def test_a_large_video_is_sent_without_holding_it_in_memory(self, sim, api):
+        sim.configure(video_pad_bytes=160 * MIB)
+        url = seedance_video_url(api, sim)
+        requests.head(url, timeout=60)  # renders it
+        before = simulator_status(sim)["VmRSS"]
+        with requests.get(url, stream=True, timeout=60) as response:
+            first = next(response.iter_content(MIB))
+            time.sleep(0.3)  # the server is now blocked on a full socket buffer
+            during = simulator_status(sim)["VmRSS"]
+            rest = sum(len(chunk) for chunk in response.iter_content(MIB))
+        assert len(first) + rest >= 160 * MIB
+        assert (during - before) / 1024 < 32  # MiB; reading it whole would add 160
+
+
+class TestPadMp4:
+    def test_it_pads_to_the_exact_size(self, tmp_path):
+        path = tmp_path / "a.mp4"
+        path.write_bytes(b"x" * 100)
+        media.pad_mp4(path, 3 * MIB + 5)
+        data = path.read_bytes()
+        assert len(data) == 3 * MIB + 5
+        assert data[100:108] == (3 * MIB + 5 - 100).to_bytes(4, "big") + b"free"
+
+    def test_a_box_is_never_shorter_than_its_header(self, tmp_path):
+        path = tmp_path / "a.mp4"
+        path.write_bytes(b"x" * 100)
+        media.pad_mp4(path, 103)
+        assert path.read_bytes()[100:] == (8).to_bytes(4, "big") + b"free"
+
+    def test_a_file_already_large_enough_is_left_alone(self, tmp_path):
+        path = tmp_path / "a.mp4"
+        path.write_bytes(b"x" * 100)
+        media.pad_mp4(path, 100)
+        media.pad_mp4(path, 0)
+        assert path.read_bytes() == b"x" * 100
+
+    def test_the_server_copies_files_in_fixed_pieces(self, tmp_path):
+        path = tmp_path / "big"
+        path.write_bytes(bytes(range(256)) * 8192)  # 2 MiB
+        writes: list[int] = []
+        sink = io.BytesIO()
+        original = sink.write
+
+        def write(data: Any) -> int:
+            writes.append(len(data))
+            return original(data)
+
+        sink.write = write  # type: ignore[method-assign]
+        with path.open("rb") as file:
+            server._copy(file, sink, 10, 2 * MIB - 20)
+        assert sink.getvalue() == path.read_bytes()[10:-10]
+        assert max(writes) <= server.FILE_CHUNK
