@@ -13,7 +13,7 @@ RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
 RUN PLAYGROUND_MODE=production SECRET_KEY=build-only PLAYGROUND_ENCRYPTION_KEYS=build-only \
     PLAYGROUND_VAR_DIR=/app/var python manage.py collectstatic --noinput \
-    && useradd --create-home playground && mkdir -p /data && chown playground /data
+    && useradd --create-home playground && mkdir -p /data /media && chown playground /data /media
 ENV STATIC_ROOT=/app/var/staticfiles
 USER playground
 EXPOSE 8000 8001

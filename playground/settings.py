@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "playground.accounts",
     "playground.teamkey",
     "playground.chat",
+    "playground.uploads",
+    "playground.videos",
 ]
 
 MIDDLEWARE = [
@@ -224,6 +226,37 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Video jobs. The sweeper (beat, every VIDEO_SWEEP_SECONDS) wakes every job whose next check is
+# due; polls are scheduled between the min and max interval, aimed at when the job should end.
+PUBLIC_URL = os.environ.get(
+    "PLAYGROUND_PUBLIC_URL", "" if PRODUCTION else "http://127.0.0.1:8000"
+).rstrip("/")
+VIDEO_CALLBACKS = os.environ.get("VIDEO_CALLBACKS", "1") == "1" and bool(PUBLIC_URL)
+VIDEO_SWEEP_SECONDS = env_float("VIDEO_SWEEP_SECONDS", 1)
+VIDEO_POLL_FIRST_SECONDS = env_float("VIDEO_POLL_FIRST_SECONDS", 10)
+VIDEO_POLL_MIN_SECONDS = env_float("VIDEO_POLL_MIN_SECONDS", 2)
+VIDEO_POLL_MAX_SECONDS = env_float("VIDEO_POLL_MAX_SECONDS", 60)
+# With callbacks on, polling is only the fallback and runs this much less often.
+VIDEO_CALLBACK_FALLBACK_SECONDS = env_float("VIDEO_CALLBACK_FALLBACK_SECONDS", 60)
+VIDEO_DEADLINE_SEEDANCE_SECONDS = env_float("VIDEO_DEADLINE_SEEDANCE_SECONDS", 30 * 60)
+VIDEO_DEADLINE_KLING_SECONDS = env_float("VIDEO_DEADLINE_KLING_SECONDS", 60 * 60)
+# How long a worker's claim on a job lasts before the sweeper takes it back.
+VIDEO_LEASE_SECONDS = env_float("VIDEO_LEASE_SECONDS", 60)
+VIDEO_MAX_SUBMIT_ATTEMPTS = int(os.environ.get("VIDEO_MAX_SUBMIT_ATTEMPTS", "5"))
+VIDEO_MAX_POLL_ERRORS = int(os.environ.get("VIDEO_MAX_POLL_ERRORS", "5"))
+VIDEO_MAX_ARCHIVE_ATTEMPTS = int(os.environ.get("VIDEO_MAX_ARCHIVE_ATTEMPTS", "5"))
+VIDEO_MAX_BYTES = int(os.environ.get("VIDEO_MAX_BYTES", str(2 * 1024**3)))
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024**2)))
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+CELERY_BEAT_SCHEDULE = {
+    "videos-sweep": {
+        "task": "videos.sweep",
+        "schedule": VIDEO_SWEEP_SECONDS,
+        # A sweep that waited this long is stale: the next one does the same work.
+        "options": {"expires": VIDEO_SWEEP_SECONDS * 5},
+    },
+}
 
 # The first run creates this admin; without a password one is generated and printed once.
 ADMIN_USERNAME = os.environ.get("PLAYGROUND_ADMIN_USERNAME", "admin")

@@ -1,5 +1,6 @@
 """Who may reach what: every URL needs a login, admin pages need an admin, POSTs need CSRF."""
 
+import uuid
 from typing import Any
 
 import pytest
@@ -10,7 +11,8 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"login"}
+PUBLIC = {"login", "videos:callback"}
+SAMPLES = {"UUIDConverter": uuid.UUID(int=1), "StringConverter": "x"}
 ADMIN_ONLY_NAMESPACES = {"teamkey", "admin"}
 ADMIN_PAGES = [
     "admin:index",
@@ -19,7 +21,15 @@ ADMIN_PAGES = [
     "admin:teamkey_keyauditevent_changelist",
     "admin:chat_chatexchange_changelist",
 ]
-POSTS = ["chat:send", "teamkey:set", "teamkey:test", "teamkey:revoke", "logout"]
+POSTS = [
+    "chat:send",
+    "teamkey:set",
+    "teamkey:test",
+    "teamkey:revoke",
+    "logout",
+    "videos:create",
+    "videos:cancel",
+]
 
 
 def every_url() -> list[tuple[str, str]]:
@@ -35,7 +45,9 @@ def every_url() -> list[tuple[str, str]]:
                     walk(pattern.url_patterns, inner)
             elif isinstance(pattern, URLPattern) and pattern.name:
                 name = f"{namespace}{pattern.name}"
-                args = [1] * len(pattern.pattern.regex.groupindex)
+                args = [
+                    SAMPLES.get(type(c).__name__, 1) for c in pattern.pattern.converters.values()
+                ]
                 found.append((name, reverse(name, args=args)))
 
     walk(get_resolver().url_patterns, "")
@@ -72,6 +84,7 @@ def test_it_forbids_members_admin_pages(client: Client, name: str, path: str) ->
 def test_every_post_needs_a_csrf_token(name: str) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(UserFactory.create(is_staff=True, is_superuser=True))
-    response = client.post(reverse(name), {"message": "hi", "key": "sk-whatever-123456"})
+    path = next(path for url_name, path in URLS if url_name == name)
+    response = client.post(path, {"message": "hi", "key": "sk-whatever-123456"})
     assert response.status_code == 403, name
     assert b"CSRF" in response.content

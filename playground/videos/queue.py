@@ -1,0 +1,16 @@
+"""Wakes a video job's worker. The broker only wakes work up: if a message is lost, the sweeper
+finds the job by its due time in the database and wakes it again."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from playground.celery import app
+
+ADVANCE = "videos.advance"
+SWEEP = "videos.sweep"
+
+
+def job_wake(job_id: UUID, *, due: float | None = None) -> None:
+    """Asks a worker to take the job's next step; `due` is when it was scheduled (unix)."""
+    app.send_task(ADVANCE, args=[str(job_id)], kwargs={"due": due})

@@ -1,0 +1,511 @@
+"""Video jobs from the form to the archived MP4.
+
+Each step is a compare-and-set UPDATE on the job's state, so a step runs once however many
+messages wake the job: two workers never submit the same job, and a cancelled job is not
+brought back by a poll that was already under way. Steps never sleep: they set `next_check_at`
+and return, and the sweeper wakes the job when that time comes (see `video_job_sweep`).
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import imageio_ffmpeg
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from playground.accounts.models import User
+from playground.gateway.client import GatewayClient
+from playground.gateway.errors import (
+    GatewayConnectionError,
+    GatewayError,
+    GatewayMediaExpiredError,
+    GatewayOutcomeUnknownError,
+    GatewayRateLimitError,
+    GatewayTimeoutError,
+    TaskNotFoundError,
+)
+from playground.gateway.video import (
+    KlingAction,
+    KlingRequest,
+    TaskState,
+    VideoTask,
+    callback_looks_final,
+)
+from playground.teamkey.selectors import team_key_source
+from playground.videos import schedule
+from playground.videos.build import Params, video_request
+from playground.videos.models import VideoJob
+from playground.videos.queue import job_wake
+from playground.videos.selectors import expected_duration
+
+logger = logging.getLogger(__name__)
+State = VideoJob.State
+
+
+def _now() -> datetime:
+    return timezone.now()
+
+
+def _later(seconds: float) -> datetime:
+    return _now() + timedelta(seconds=seconds)
+
+
+def _deadline(action: str) -> datetime:
+    seconds = (
+        settings.VIDEO_DEADLINE_SEEDANCE_SECONDS
+        if action == VideoJob.Action.SEEDANCE
+        else settings.VIDEO_DEADLINE_KLING_SECONDS
+    )
+    return _later(seconds)
+
+
+def _callback_url(job: VideoJob) -> str | None:
+    if not (settings.VIDEO_CALLBACKS and job.is_kling):
+        return None
+    path = reverse("videos:callback", args=[job.callback_token])
+    return f"{settings.PUBLIC_URL}{path}"
+
+
+def _request(job: VideoJob) -> Any:
+    return video_request(
+        action=job.action,
+        params=job.params,
+        callback_url=_callback_url(job),
+        job_id=str(job.id) if job.is_kling else None,
+    )
+
+
+def _move(job: VideoJob, *, only_from: tuple[str, ...], **changes: Any) -> bool:
+    """Compare-and-set: applies the changes only if the job is still in one of `only_from`."""
+    updated = VideoJob.objects.filter(id=job.id, state__in=only_from).update(**changes)
+    for name, value in changes.items():
+        if not hasattr(value, "resolve_expression"):
+            setattr(job, name, value)
+    return updated == 1
+
+
+def _fail(
+    job: VideoJob, reason: str, *, only_from: tuple[str, ...], state: str = State.FAILED
+) -> bool:
+    now = _now()
+    return _move(
+        job,
+        only_from=only_from,
+        state=state,
+        fail_reason=reason,
+        notice="",
+        next_check_at=None,
+        lease_until=None,
+        ended_at=job.ended_at or now,
+        finished_at=now,
+    )
+
+
+def _count_call(job: VideoJob) -> None:
+    VideoJob.objects.filter(id=job.id).update(gateway_calls=F("gateway_calls") + 1)
+
+
+# -- Create, cancel, callback ------------------------------------------------------------------
+
+
+def video_job_create(
+    *, user: User, action: str, params: Params, job_id: uuid.UUID | None = None
+) -> VideoJob:
+    """Saves the job queued and wakes a worker once the row is committed.
+
+    `job_id` comes from the form, so a POST the browser sends again after a dropped connection
+    finds the job it already made instead of making (and paying for) a second one.
+    """
+    job_id = job_id or uuid.uuid4()
+    with transaction.atomic():
+        existing = VideoJob.objects.filter(id=job_id).first()
+        if existing is not None:
+            return existing
+        job = VideoJob(
+            id=job_id,
+            user=user,
+            action=action,
+            model=params.get("model") or params.get("model_name") or "",
+            prompt=params.get("prompt", ""),
+            params=params,
+            deadline_at=_deadline(action),
+            next_check_at=_later(settings.VIDEO_LEASE_SECONDS),
+        )
+        job.request_body = _request(job).to_json(record=True)
+        job.save(force_insert=True)
+        transaction.on_commit(lambda: job_wake(job.id))
+    return job
+
+
+def video_job_cancel(*, job: VideoJob) -> bool:
+    """Stops watching a job: the gateway has no cancel, so the job may still finish upstream."""
+    return _fail(
+        job,
+        "Cancelled in the playground. The gateway has no cancel: if the job had started, it may "
+        "still finish (and be billed) upstream.",
+        only_from=VideoJob.CANCELLABLE,
+        state=State.CANCELLED,
+    )
+
+
+def video_job_callback(*, token: str, body: bytes) -> bool:
+    """A Kling callback on this job's secret URL. Its body is never trusted: it only decides
+    whether to poll now (the job looks finished) or leave the job to its schedule; the state
+    always comes from our own poll of the gateway. False if no job has this URL."""
+    job = VideoJob.objects.filter(callback_token=token).only("id", "state").first()
+    if job is None:
+        return False
+    if job.state == State.RUNNING and callback_looks_final(body):
+        VideoJob.objects.filter(id=job.id, state=State.RUNNING).update(next_check_at=_now())
+        job_wake(job.id)
+    return True
+
+
+# -- The worker's steps ------------------------------------------------------------------------
+
+
+def video_job_advance(*, job_id: uuid.UUID | str, due: float | None = None) -> None:
+    """Takes the job's next step, whatever woke it."""
+    job = VideoJob.objects.filter(id=job_id).first()
+    if job is None or job.is_final:
+        return
+    if due is not None:
+        lag_ms = (time.time() - due) * 1000
+        logger.info("video job %s: poll ran %d ms after its due time", job.id, lag_ms)
+    if job.state == State.QUEUED:
+        _submit(job)
+    elif job.state == State.RUNNING:
+        _poll(job)
+    elif job.state == State.ARCHIVING:
+        _archive(job)
+
+
+def _submit(job: VideoJob) -> None:
+    now = _now()
+    claimed = _move(
+        job,
+        only_from=(State.QUEUED,),
+        state=State.SUBMITTING,
+        lease_until=_later(settings.STARRISE_READ_TIMEOUT + settings.VIDEO_LEASE_SECONDS),
+        next_check_at=None,
+        submit_attempts=F("submit_attempts") + 1,
+    )
+    if not claimed:
+        return
+    job.refresh_from_db(fields=["submit_attempts"])
+    try:
+        request = _request(job)
+    except ValidationError as error:
+        _fail(job, " ".join(error.messages), only_from=(State.SUBMITTING,))
+        return
+    client = GatewayClient(key=team_key_source())
+    _count_call(job)
+    try:
+        if isinstance(request, KlingRequest):
+            task = client.kling_create(request)
+        else:
+            task = client.seedance_create(request)
+    except (GatewayOutcomeUnknownError, GatewayTimeoutError) as error:
+        _fail(job, error.message, only_from=(State.SUBMITTING,), state=State.UNKNOWN)
+    except GatewayRateLimitError as error:
+        # 429 and Kling's 1303 (too many jobs at once): nothing was started; wait and resend,
+        # until the deadline.
+        _requeue(job, error, counted=False)
+    except GatewayConnectionError as error:
+        _requeue(job, error, counted=True)
+    except GatewayError as error:
+        if error.status == 503:
+            _requeue(job, error, counted=True)
+        else:
+            _fail(job, error.message, only_from=(State.SUBMITTING,))
+    else:
+        _submitted(job, task, now)
+
+
+def _requeue(job: VideoJob, error: GatewayError, *, counted: bool) -> None:
+    if counted and job.submit_attempts >= settings.VIDEO_MAX_SUBMIT_ATTEMPTS:
+        _fail(
+            job,
+            f"The job could not be sent after {job.submit_attempts} tries. {error.message}",
+            only_from=(State.SUBMITTING,),
+        )
+        return
+    delay = schedule.retry_delay(job.submit_attempts, retry_after=error.retry_after)
+    _move(
+        job,
+        only_from=(State.SUBMITTING,),
+        state=State.QUEUED,
+        lease_until=None,
+        next_check_at=_later(delay),
+        notice=f"Waiting to send the job again in {delay:.0f} s: {error.message}",
+    )
+
+
+def _submitted(job: VideoJob, task: VideoTask, started: datetime) -> None:
+    delay = schedule.poll_delay(
+        elapsed=0,
+        progress=task.progress,
+        expected=expected_duration(model=job.model),
+        polls=0,
+        callbacks=_callback_url(job) is not None,
+    )
+    moved = _move(
+        job,
+        only_from=(State.SUBMITTING,),
+        state=State.RUNNING,
+        upstream_task_id=task.task_id,
+        upstream_status=task.upstream_status,
+        progress=task.progress,
+        notice="",
+        submitted_at=started,
+        lease_until=None,
+        next_check_at=_later(delay),
+    )
+    if not moved:
+        # Cancelled while it was being sent: keep the upstream id on the record all the same.
+        VideoJob.objects.filter(id=job.id).update(upstream_task_id=task.task_id)
+
+
+def _poll(job: VideoJob) -> None:
+    client = GatewayClient(key=team_key_source())
+    _count_call(job)
+    try:
+        if job.is_kling:
+            task = client.kling_get(action=KlingAction(job.action), task_id=job.upstream_task_id)
+        else:
+            task = client.seedance_get(task_id=job.upstream_task_id)
+    except TaskNotFoundError as error:
+        _fail(job, error.message, only_from=(State.RUNNING,))
+        return
+    except GatewayError as error:
+        _poll_failed(job, error)
+        return
+    common: dict[str, Any] = {
+        "upstream_status": task.upstream_status[:40],
+        "progress": task.progress,
+        "poll_count": F("poll_count") + 1,
+        "poll_errors": 0,
+        "notice": "",
+    }
+    if task.state is TaskState.SUCCEEDED:
+        moved = _move(
+            job,
+            only_from=(State.RUNNING,),
+            state=State.ARCHIVING,
+            video_url=task.video_url or "",
+            ended_at=_now(),
+            next_check_at=_now(),
+            **common,
+        )
+        if moved:
+            _archive(job)
+    elif task.state is TaskState.FAILED:
+        _move(job, only_from=(State.RUNNING,), **common)
+        _fail(job, task.fail_reason or "The provider gave no reason.", only_from=(State.RUNNING,))
+    else:
+        elapsed = (_now() - (job.submitted_at or job.created_at)).total_seconds()
+        delay = schedule.poll_delay(
+            elapsed=elapsed,
+            progress=task.progress,
+            expected=expected_duration(model=job.model),
+            polls=job.poll_count + 1,
+            callbacks=_callback_url(job) is not None,
+        )
+        _move(job, only_from=(State.RUNNING,), next_check_at=_later(delay), **common)
+
+
+def _poll_failed(job: VideoJob, error: GatewayError) -> None:
+    errors = job.poll_errors + 1
+    if errors >= settings.VIDEO_MAX_POLL_ERRORS:
+        _fail(
+            job,
+            f"The playground could not get this job's status {errors} times in a row, so it "
+            f"stopped watching it. The last answer: {error.message}",
+            only_from=(State.RUNNING,),
+        )
+        return
+    delay = schedule.retry_delay(errors, retry_after=error.retry_after)
+    _move(
+        job,
+        only_from=(State.RUNNING,),
+        poll_errors=errors,
+        next_check_at=_later(delay),
+        notice=f"Checking again in {delay:.0f} s: {error.message}",
+    )
+
+
+# -- Archiving ---------------------------------------------------------------------------------
+
+
+def _archive(job: VideoJob) -> None:
+    """Downloads the video into our storage (streamed, never whole in memory) with a poster."""
+    now = _now()
+    claimed = (
+        VideoJob.objects.filter(id=job.id, state=State.ARCHIVING)
+        .exclude(lease_until__gt=now)
+        .update(
+            lease_until=_later(settings.VIDEO_LEASE_SECONDS * 5),
+            archive_attempts=F("archive_attempts") + 1,
+            next_check_at=_later(settings.VIDEO_LEASE_SECONDS * 5),
+        )
+    )
+    if not claimed:
+        return
+    job.refresh_from_db()
+    client = GatewayClient(key=team_key_source())
+    with tempfile.TemporaryDirectory(prefix="video-") as folder:
+        path = Path(folder) / "video.mp4"
+        try:
+            with path.open("w+b") as file:
+                download = client.download(job.video_url, file, max_bytes=settings.VIDEO_MAX_BYTES)
+                file.seek(4)
+                if file.read(4) != b"ftyp":
+                    _fail(
+                        job,
+                        "The gateway's video file is not an MP4, so it was not kept.",
+                        only_from=(State.ARCHIVING,),
+                    )
+                    return
+        except GatewayMediaExpiredError as error:
+            _fail(
+                job,
+                f"The video was made, but its link no longer worked when the playground went to "
+                f"keep a copy. {error.message}",
+                only_from=(State.ARCHIVING,),
+            )
+            return
+        except GatewayError as error:
+            _archive_failed(job, error)
+            return
+        poster = _poster(path)
+        _store(job, path, poster, size=download.size, sha256=download.sha256)
+
+
+def _store(job: VideoJob, path: Path, poster: Path | None, *, size: int, sha256: str) -> None:
+    with path.open("rb") as file:
+        job.video.save(f"{job.id}.mp4", File(file), save=False)
+    if poster is not None:
+        with poster.open("rb") as file:
+            job.poster.save(f"{job.id}.jpg", File(file), save=False)
+    moved = _move(
+        job,
+        only_from=(State.ARCHIVING,),
+        state=State.SUCCEEDED,
+        video=job.video.name,
+        poster=job.poster.name or "",
+        video_size=size,
+        video_sha256=sha256,
+        notice="",
+        lease_until=None,
+        next_check_at=None,
+        finished_at=_now(),
+    )
+    if not moved:
+        job.video.delete(save=False)
+        if job.poster:
+            job.poster.delete(save=False)
+
+
+def _poster(video: Path) -> Path | None:
+    """The first frame as a JPEG, for the player's poster; a video without one still plays."""
+    poster = video.with_suffix(".jpg")
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-i", str(video)]
+    command += ["-frames:v", "1", "-q:v", "4", str(poster)]
+    try:
+        subprocess.run(command, check=True, capture_output=True, timeout=60)  # noqa: S603
+    except (subprocess.SubprocessError, OSError) as error:
+        logger.warning("no poster for %s: %s", video.name, error)
+        return None
+    return poster if poster.exists() else None
+
+
+def _archive_failed(job: VideoJob, error: GatewayError) -> None:
+    if job.archive_attempts >= settings.VIDEO_MAX_ARCHIVE_ATTEMPTS:
+        _fail(
+            job,
+            f"The video was made, but the playground could not download it after "
+            f"{job.archive_attempts} tries. The last error: {error.message}",
+            only_from=(State.ARCHIVING,),
+        )
+        return
+    delay = schedule.retry_delay(job.archive_attempts, retry_after=error.retry_after)
+    _move(
+        job,
+        only_from=(State.ARCHIVING,),
+        lease_until=None,
+        next_check_at=_later(delay),
+        notice=f"Downloading the video again in {delay:.0f} s: {error.message}",
+    )
+
+
+# -- The sweeper -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sweep:
+    woken: int
+    expired: int
+    stuck: int
+
+
+SWEEP_BATCH = 500
+
+
+def video_job_sweep() -> Sweep:
+    """Runs every second from beat: the only scheduler of polls, and the safety net.
+
+    Due times live in the database rather than in delayed broker messages (countdown/ETA), so a
+    lost message, a killed worker or a restarted Redis loses nothing: the job is still due and
+    is woken on the next sweep. Claiming the due rows (pushing `next_check_at` a lease ahead)
+    keeps a job from being woken twice while its message waits in the queue.
+    """
+    now = _now()
+    expired = 0
+    for job in VideoJob.objects.filter(state__in=VideoJob.ACTIVE, deadline_at__lt=now).exclude(
+        state=State.ARCHIVING
+    ):
+        seconds = round((job.deadline_at - job.created_at).total_seconds())
+        waited = f"{seconds // 60} minutes" if seconds >= 120 else f"{seconds} seconds"
+        was_sent = job.state != State.QUEUED
+        reason = f"No result after {waited}, so the playground stopped waiting." + (
+            " The job may still finish upstream." if was_sent else " It was never sent."
+        )
+        expired += _fail(job, reason, only_from=(job.state,))
+    stuck = 0
+    for job in VideoJob.objects.filter(state=State.SUBMITTING, lease_until__lt=now):
+        stuck += _fail(
+            job,
+            "The worker stopped while sending this job, so the playground does not know whether "
+            "the gateway received it. It may have started upstream: check before running it again.",
+            only_from=(State.SUBMITTING,),
+            state=State.UNKNOWN,
+        )
+    with transaction.atomic():
+        due = list(
+            VideoJob.objects.select_for_update(skip_locked=True)
+            .filter(
+                state__in=(State.QUEUED, State.RUNNING, State.ARCHIVING), next_check_at__lte=now
+            )
+            .order_by("next_check_at")
+            .values_list("id", "next_check_at")[:SWEEP_BATCH]
+        )
+        VideoJob.objects.filter(id__in=[job_id for job_id, _ in due]).update(
+            next_check_at=_later(settings.VIDEO_LEASE_SECONDS)
+        )
+    for job_id, due_at in due:
+        job_wake(job_id, due=due_at.timestamp() if due_at else None)
+    return Sweep(woken=len(due), expired=expired, stuck=stuck)

@@ -1,0 +1,108 @@
+"""Nothing is lost: a killed worker, a restarted Redis. The database is the source of truth."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+from playground.accounts.models import User
+from playground.videos.models import VideoJob
+from playground.videos.services import video_job_create
+from tests.conftest import Simulator
+from tests.videos.helpers import assert_archived, sim_stats, wait_final
+from tests.workers import Celery, wait_until
+
+State = VideoJob.State
+
+
+def batch(user: User, tag: str, count: int = 6) -> list[VideoJob]:
+    jobs = []
+    for n in range(count):
+        if n % 2:
+            action, params = "text2video", {"model_name": "kling-v1-6", "prompt": f"{tag} {n}"}
+        else:
+            params = {"model": "doubao-seedance-1-0-pro-250528", "prompt": f"{tag} {n}"}
+            action = "seedance"
+        jobs.append(video_job_create(user=user, action=action, params=params))
+    return jobs
+
+
+def all_running(jobs: list[VideoJob]) -> bool:
+    return all(VideoJob.objects.get(id=job.id).state == State.RUNNING for job in jobs)
+
+
+def assert_each_submitted_once(sim: Simulator, jobs: list[VideoJob]) -> None:
+    stats = sim_stats(sim)
+    for job in jobs:
+        key = job.prompt
+        assert stats["creates_by_prompt"].get(key) == 1, (key, stats["creates_by_prompt"])
+
+
+def test_jobs_finish_after_the_worker_is_killed_mid_poll(
+    own_celery: Celery, sim: Simulator, user: User
+) -> None:
+    sim.configure(video_seconds=5)
+    own_celery.start_worker()
+    own_celery.start_beat()
+    jobs = batch(user, "killed worker")
+    wait_until(lambda: all_running(jobs), timeout=20)
+    own_celery.kill_worker()
+    time.sleep(1)
+    own_celery.start_worker()
+    for job in wait_final(jobs, timeout=60):
+        assert_archived(job)
+    assert_each_submitted_once(sim, jobs)
+
+
+def restart_redis() -> None:
+    subprocess.run(["redis-cli", "-p", "6379", "shutdown", "nosave"], check=False)
+    time.sleep(0.5)
+    subprocess.run(
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            "6379",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        check=True,
+    )
+    wait_until(
+        lambda: (
+            subprocess.run(["redis-cli", "-p", "6379", "ping"], capture_output=True).stdout
+            == b"PONG\n"
+        ),
+        timeout=10,
+    )
+
+
+def test_jobs_finish_after_redis_restarts_mid_run(
+    own_celery: Celery, sim: Simulator, user: User
+) -> None:
+    sim.configure(video_seconds=5)
+    own_celery.start_worker()
+    own_celery.start_beat()
+    jobs = batch(user, "redis restart")
+    wait_until(lambda: all_running(jobs), timeout=20)
+    restart_redis()  # every queued message is gone with it
+    for job in wait_final(jobs, timeout=90):
+        assert_archived(job)
+    assert_each_submitted_once(sim, jobs)
+
+
+def test_jobs_wait_queued_while_no_worker_runs_and_finish_when_one_starts(
+    own_celery: Celery, sim: Simulator, user: User
+) -> None:
+    jobs = batch(user, "no worker yet", count=2)
+    time.sleep(1)
+    assert all(VideoJob.objects.get(id=job.id).state == State.QUEUED for job in jobs)
+    own_celery.start_worker()
+    own_celery.start_beat()
+    for job in wait_final(jobs, timeout=40):
+        assert_archived(job)
