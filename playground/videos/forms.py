@@ -284,7 +284,7 @@ class KlingTextForm(KlingForm, CameraFields):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if not cleaned.get("prompt", "").strip():
+        if not cleaned.get("prompt", "").strip() and not self.has_error("prompt"):
             self.add_error("prompt", "Write a prompt: text to video needs one.")
         self.camera = self.clean_camera(cleaned)
         return cleaned
@@ -340,7 +340,7 @@ class KlingImageForm(KlingForm, CameraFields):
                 f"Kling takes only one of an end image, a camera movement and motion brush "
                 f"masks; this job has {' and '.join(used)}.",
             )
-        if dynamic and not self.path:
+        if dynamic and not self.path and not self.has_error("trajectories"):
             self.add_error("trajectories", "A dynamic mask needs its path.")
         if self.path and not dynamic:
             self.add_error("dynamic_mask_file", "A path needs its dynamic mask image.")
@@ -391,7 +391,7 @@ class KlingMultiForm(KlingForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if not cleaned.get("prompt", "").strip():
+        if not cleaned.get("prompt", "").strip() and not self.has_error("prompt"):
             self.add_error("prompt", "Write a prompt: multi-image to video needs one.")
         if not any(self.image(f"image{n}") for n in range(1, 5)) and not self.has_error(
             "image1_file"

@@ -29,7 +29,11 @@ def poll_delay(
     elif expected is not None:
         remaining = expected - elapsed
     if remaining is None:
-        delay = settings.VIDEO_POLL_FIRST_SECONDS if polls == 0 else elapsed / 2
+        # Not started, no history: a job still queued after `elapsed` is unlikely to end within
+        # twice that (video jobs queue for a small share of their time), so the gap grows fast.
+        # The first look is spread out: jobs sent together would all come due in one second.
+        first = settings.VIDEO_POLL_FIRST_SECONDS * random.uniform(0.75, 1.25)  # noqa: S311
+        delay = first if polls == 0 else elapsed * 2
     elif remaining > 0:
         delay = remaining
     else:
