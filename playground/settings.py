@@ -6,6 +6,7 @@ gateway simulator as the upstream. PLAYGROUND_MODE=production refuses to start w
 secrets.
 """
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -152,8 +153,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
+# Uploads and archived videos: local files under MEDIA_ROOT by default; any Django storage
+# backend (an object store through django-storages, say) is a setting away.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get(
+            "MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": json.loads(os.environ.get("MEDIA_STORAGE_OPTIONS", "{}")),
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -246,6 +254,8 @@ VIDEO_LEASE_SECONDS = env_float("VIDEO_LEASE_SECONDS", 60)
 VIDEO_MAX_SUBMIT_ATTEMPTS = int(os.environ.get("VIDEO_MAX_SUBMIT_ATTEMPTS", "5"))
 VIDEO_MAX_POLL_ERRORS = int(os.environ.get("VIDEO_MAX_POLL_ERRORS", "5"))
 VIDEO_MAX_ARCHIVE_ATTEMPTS = int(os.environ.get("VIDEO_MAX_ARCHIVE_ATTEMPTS", "5"))
+# Archives running at once, team-wide: downloads and poster frames must not starve the polls.
+VIDEO_ARCHIVE_CONCURRENCY = int(os.environ.get("VIDEO_ARCHIVE_CONCURRENCY", "2"))
 VIDEO_MAX_BYTES = int(os.environ.get("VIDEO_MAX_BYTES", str(2 * 1024**3)))
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024**2)))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))

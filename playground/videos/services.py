@@ -351,9 +351,22 @@ def _poll_failed(job: VideoJob, error: GatewayError) -> None:
 # -- Archiving ---------------------------------------------------------------------------------
 
 
+def _archiving_now() -> int:
+    return VideoJob.objects.filter(state=State.ARCHIVING, lease_until__gt=_now()).count()
+
+
 def _archive(job: VideoJob) -> None:
-    """Downloads the video into our storage (streamed, never whole in memory) with a poster."""
+    """Downloads the video into our storage (streamed, never whole in memory) with a poster.
+
+    At most VIDEO_ARCHIVE_CONCURRENCY run at once (a soft cap, counted from the leases): when
+    many jobs end together, their downloads wait their turn in the database rather than
+    filling every worker thread while polls of other jobs come due.
+    """
     now = _now()
+    if _archiving_now() >= settings.VIDEO_ARCHIVE_CONCURRENCY:
+        # Due again at once: the sweeper hands it out when a slot frees.
+        VideoJob.objects.filter(id=job.id, state=State.ARCHIVING).update(next_check_at=now)
+        return
     claimed = (
         VideoJob.objects.filter(id=job.id, state=State.ARCHIVING)
         .exclude(lease_until__gt=now)
@@ -495,14 +508,19 @@ def video_job_sweep() -> Sweep:
             state=State.UNKNOWN,
         )
     with transaction.atomic():
-        due = list(
-            VideoJob.objects.select_for_update(skip_locked=True)
-            .filter(
-                state__in=(State.QUEUED, State.RUNNING, State.ARCHIVING), next_check_at__lte=now
-            )
-            .order_by("next_check_at")
-            .values_list("id", "next_check_at")[:SWEEP_BATCH]
+        due_jobs = VideoJob.objects.select_for_update(skip_locked=True).filter(
+            next_check_at__lte=now
         )
+        fields = ("id", "next_check_at")
+        due = list(
+            due_jobs.filter(state__in=(State.QUEUED, State.RUNNING))
+            .order_by("next_check_at")
+            .values_list(*fields)[:SWEEP_BATCH]
+        )
+        free = settings.VIDEO_ARCHIVE_CONCURRENCY - _archiving_now()
+        if free > 0:
+            archives = due_jobs.filter(state=State.ARCHIVING).order_by("next_check_at")
+            due += list(archives.values_list(*fields)[:free])
         VideoJob.objects.filter(id__in=[job_id for job_id, _ in due]).update(
             next_check_at=_later(settings.VIDEO_LEASE_SECONDS)
         )
