@@ -219,6 +219,8 @@ def gateway(options: Options, tmp: Path, logs: Path) -> Iterator[Gateway]:
         "SIM_API_KEYS": key,
         "SIM_VIDEO_SECONDS": str(options.seconds),
         "SIM_MEDIA_DIR": str(tmp / "sim-media"),
+        # One clip for every job: the simulator's ffmpeg must not eat the CPU being measured.
+        "SIM_VIDEO_SHARED_RENDER": "true",
         "PYTHONUNBUFFERED": "1",
     }
     argv = [PYTHON, "-m", "playground.simulator", "--host", "127.0.0.1", "--port", str(port)]
@@ -369,6 +371,7 @@ def playground(options: Options, gateway: Gateway, tmp: Path, logs: Path) -> Ite
         env = {
             **os.environ,
             "PLAYGROUND_MODE": "local",
+            "DJANGO_DEBUG": "0",
             "PLAYGROUND_VAR_DIR": str(tmp / "var"),
             "DJANGO_SETTINGS_MODULE": "playground.settings",
             "STARRISE_BASE_URL": gateway.url,

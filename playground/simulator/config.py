@@ -139,6 +139,7 @@ KEYS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "timeout_seconds": (30.0, _seconds(positive=False)),
     "media_ttl_seconds": (86400, _integer(0)),
     "video_pad_bytes": (0, _integer(0, VIDEO_PAD_LIMIT)),
+    "video_shared_render": (False, _boolean),
     "fault": (None, _fault),
     "fault_times": (None, _fault_times),
     "fault_routes": ("all", _fault_routes),

@@ -84,6 +84,7 @@ def kling_create(
                 request["aspect_ratio"],
                 duration,
                 config["video_pad_bytes"],
+                shared=config["video_shared_render"],
             )
         ),
         fault=fault if fault in ("task-failure", "task-not-exist") else None,

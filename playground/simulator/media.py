@@ -116,9 +116,15 @@ class MediaStore:
             return self._locks.setdefault(name, threading.Lock())
 
 
-def video_spec(prompt: str, ratio: str, duration: int, pad_bytes: int = 0) -> dict[str, Any]:
+def video_spec(
+    prompt: str, ratio: str, duration: int, pad_bytes: int = 0, *, shared: bool = False
+) -> dict[str, Any]:
     """The render spec of a video; padding is only part of it when asked for, so unpadded
-    videos keep the names (and cache entries) they always had."""
+    videos keep the names (and cache entries) they always had. `shared` gives every video the
+    same clip, rendered once, so that a benchmark of thousands of jobs measures the playground
+    rather than the simulator's ffmpeg."""
+    if shared:
+        prompt, ratio, duration = "A simulated video", "16:9", 5
     spec: dict[str, Any] = {"kind": "video", "prompt": prompt, "ratio": ratio, "duration": duration}
     if pad_bytes > 0:
         spec["pad_bytes"] = pad_bytes

@@ -68,7 +68,13 @@ def seedance_create(
         submitted_at=now,
         clock=config["video_seconds"],
         media=media.register(
-            video_spec(prompt, request["ratio"], request["duration"], config["video_pad_bytes"])
+            video_spec(
+                prompt,
+                request["ratio"],
+                request["duration"],
+                config["video_pad_bytes"],
+                shared=config["video_shared_render"],
+            )
         ),
         params={"resolution": request["resolution"], "seed": request["seed"]},
         fault=fault if fault in ("task-failure", "task-not-exist") else None,
