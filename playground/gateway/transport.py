@@ -25,6 +25,7 @@ import json
 import logging
 import random
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -150,17 +151,41 @@ class _Failure:
     cause: str = ""  # the underlying exception's class, for the log
 
 
+def _new_session() -> requests.Session:
+    session = requests.Session()
+    # No retries inside urllib3: every resend is decided by the policy above.
+    adapter = HTTPAdapter(max_retries=Retry(total=0, read=False, redirect=0, status=0))
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+_sessions = threading.local()
+
+
+def _thread_session(kind: str) -> requests.Session:
+    """One session per thread and kind, kept across calls so that polls reuse their
+    keep-alive connections (a worker polling thousands of jobs would otherwise open a
+    connection per poll). POSTs get a session of their own whose connections are never
+    reused: a POST sent on a pooled connection that the server has just closed would fail
+    after leaving, and its outcome would be unknown for no reason."""
+    session: requests.Session | None = getattr(_sessions, kind, None)
+    if session is None:
+        session = _new_session()
+        setattr(_sessions, kind, session)
+    return session
+
+
 class Transport:
-    """One session to the gateway. The key is revealed only inside `_attempt`."""
+    """Talks to the gateway. The key is revealed only inside `_attempt`."""
 
     def __init__(self, *, key: KeySource | None, base_url: str) -> None:
         self.key = key
         self.base_url = base_url.rstrip("/")
-        self.session = requests.Session()
-        # No retries inside urllib3: every resend is decided by the policy above.
-        adapter = HTTPAdapter(max_retries=Retry(total=0, read=False, redirect=0, status=0))
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+
+    @property
+    def session(self) -> requests.Session:
+        return _thread_session("reads")
 
     # -- Calls -------------------------------------------------------------------------------
 
@@ -171,10 +196,21 @@ class Transport:
         payload: JSON | None = None,
         *,
         unconfirmed: str = UNCONFIRMED,
+        timeout: float | None = None,
+        retries: int | None = None,
     ) -> JSON:
-        """One API call, retried as the policy allows; returns the JSON object answered."""
+        """One API call, retried as the policy allows; returns the JSON object answered.
+
+        `timeout` (seconds, connect and read) and `retries` replace the settings for this call:
+        a page that must not wait, such as a model picker, asks once and briefly."""
         _, body = self._exchange(
-            method, f"{self.base_url}{path}", payload, parse=True, unconfirmed=unconfirmed
+            method,
+            f"{self.base_url}{path}",
+            payload,
+            parse=True,
+            unconfirmed=unconfirmed,
+            timeout=timeout,
+            retries=retries,
         )
         assert body is not None
         return body
@@ -210,17 +246,19 @@ class Transport:
         auth: bool = True,
         unconfirmed: str = UNCONFIRMED,
         error_for: Callable[[int], GatewayError] | None = None,
+        timeout: float | None = None,
+        retries: int | None = None,
     ) -> tuple[requests.Response, JSON | None]:
         if auth and self.key is None:
             raise NoTeamKeyError(
                 "No team key is set: ask an admin to set one on the Team key page."
             )
         path = urlsplit(url).path or "/"
-        attempts = settings.STARRISE_MAX_RETRIES + 1
+        attempts = (settings.STARRISE_MAX_RETRIES if retries is None else retries) + 1
         for attempt in range(1, attempts + 1):
             started = time.monotonic()
             outcome = self._attempt(
-                method, url, payload, parse, stream, auth, unconfirmed, error_for
+                method, url, payload, parse, stream, auth, unconfirmed, error_for, timeout
             )
             elapsed = (time.monotonic() - started) * 1000
             if not isinstance(outcome, _Failure):
@@ -265,6 +303,7 @@ class Transport:
         auth: bool,
         unconfirmed: str,
         error_for: Callable[[int], GatewayError] | None,
+        timeout: float | None = None,
     ) -> tuple[requests.Response, JSON | None] | _Failure:
         """One request, classified: the response (and its JSON), or a failure saying whether
         the policy allows another try."""
@@ -278,14 +317,21 @@ class Transport:
             headers["Authorization"] = f"Bearer {key}"
         is_get = method == "GET"
         host = urlsplit(url).netloc
+        if not is_get:
+            headers["Connection"] = "close"
         try:
-            response = self.session.request(
+            session = self.session if is_get else _thread_session("writes")
+            response = session.request(
                 method,
                 url,
                 json=payload,
                 stream=stream,
                 headers=headers,
-                timeout=(settings.STARRISE_CONNECT_TIMEOUT, settings.STARRISE_READ_TIMEOUT),
+                timeout=(
+                    (settings.STARRISE_CONNECT_TIMEOUT, settings.STARRISE_READ_TIMEOUT)
+                    if timeout is None
+                    else (timeout, timeout)
+                ),
             )
         except requests.exceptions.SSLError as exc:
             return _Failure(
@@ -318,7 +364,7 @@ class Transport:
                     unknown_outcome(unconfirmed, timed_out=timed_out), retry=False, cause=cause
                 )
             if timed_out:
-                seconds = settings.STARRISE_READ_TIMEOUT
+                seconds = settings.STARRISE_READ_TIMEOUT if timeout is None else timeout
                 return _Failure(
                     GatewayTimeoutError(f"The gateway did not answer within {seconds:g} seconds."),
                     retry=True,

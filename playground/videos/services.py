@@ -318,10 +318,11 @@ def _poll(job: VideoJob) -> None:
         _fail(job, task.fail_reason or "The provider gave no reason.", only_from=(State.RUNNING,))
     else:
         elapsed = (_now() - (job.submitted_at or job.created_at)).total_seconds()
+        has_progress = 0 < task.progress < 100  # then the history is not needed
         delay = schedule.poll_delay(
             elapsed=elapsed,
             progress=task.progress,
-            expected=expected_duration(model=job.model),
+            expected=None if has_progress else expected_duration(model=job.model),
             polls=job.poll_count + 1,
             callbacks=_callback_url(job) is not None,
         )
@@ -360,7 +361,8 @@ def _archive(job: VideoJob) -> None:
 
     At most VIDEO_ARCHIVE_CONCURRENCY run at once (a soft cap, counted from the leases): when
     many jobs end together, their downloads wait their turn in the database rather than
-    filling every worker thread while polls of other jobs come due.
+    filling every worker thread while polls of other jobs come due. Each archive that ends
+    hands its slot to the next job waiting, so the queue drains at full speed.
     """
     now = _now()
     if _archiving_now() >= settings.VIDEO_ARCHIVE_CONCURRENCY:
@@ -379,6 +381,31 @@ def _archive(job: VideoJob) -> None:
     if not claimed:
         return
     job.refresh_from_db()
+    try:
+        _download(job)
+    finally:
+        _wake_next_archive()
+
+
+def _wake_next_archive() -> None:
+    now = _now()
+    with transaction.atomic():
+        waiting = (
+            VideoJob.objects.select_for_update(skip_locked=True)
+            .filter(state=State.ARCHIVING, next_check_at__lte=now)
+            .order_by("next_check_at")
+            .values_list("id", flat=True)
+            .first()
+        )
+        if waiting is None:
+            return
+        VideoJob.objects.filter(id=waiting).update(
+            next_check_at=_later(settings.VIDEO_LEASE_SECONDS)
+        )
+    job_wake(waiting)
+
+
+def _download(job: VideoJob) -> None:
     client = GatewayClient(key=team_key_source())
     with tempfile.TemporaryDirectory(prefix="video-") as folder:
         path = Path(folder) / "video.mp4"
