@@ -44,7 +44,7 @@ class Celery:
     def __init__(self, env: dict[str, str], folder: Path) -> None:
         self.env = env
         self.folder = folder
-        self.worker: subprocess.Popen[bytes] | None = None
+        self.workers: list[subprocess.Popen[bytes]] = []
         self.beat: subprocess.Popen[bytes] | None = None
 
     def _start(self, *args: str, log: str) -> subprocess.Popen[bytes]:
@@ -60,7 +60,7 @@ class Celery:
 
     def start_worker(self) -> None:
         name = f"test-{uuid.uuid4().hex[:8]}@localhost"
-        self.worker = self._start(
+        worker = self._start(
             "worker",
             "--pool=threads",
             "--concurrency=4",
@@ -71,20 +71,22 @@ class Celery:
             "--without-heartbeat",
             log="worker.log",
         )
+        self.workers.append(worker)
 
     def start_beat(self) -> None:
         schedule = self.folder / f"beat-{uuid.uuid4().hex[:6]}"
         self.beat = self._start("beat", "-s", str(schedule), log="beat.log")
 
-    def kill_worker(self) -> None:
+    def kill_workers(self) -> None:
         """SIGKILL, as a crash or the OOM killer would: no chance to finish or ack anything."""
-        assert self.worker is not None
-        os.killpg(self.worker.pid, signal.SIGKILL)
-        self.worker.wait(timeout=10)
-        self.worker = None
+        assert self.workers
+        for worker in self.workers:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=10)
+        self.workers = []
 
     def stop(self) -> None:
-        for process in (self.worker, self.beat):
+        for process in (*self.workers, self.beat):
             if process is not None and process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
                 try:
@@ -92,7 +94,7 @@ class Celery:
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait(timeout=10)
-        self.worker = self.beat = None
+        self.workers, self.beat = [], None
 
     def log(self) -> str:
         return "".join(

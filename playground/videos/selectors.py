@@ -3,6 +3,7 @@ from __future__ import annotations
 import statistics
 from uuid import UUID
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from playground.videos.models import VideoJob
@@ -17,6 +18,14 @@ def video_job_get(*, job_id: UUID) -> VideoJob | None:
 def video_job_list(*, limit: int = 20) -> QuerySet[VideoJob]:
     """The team's most recent jobs, everyone's: the history is shared."""
     return VideoJob.objects.select_related("user").defer("params", "request_body")[:limit]
+
+
+def video_job_queue_place(*, job: VideoJob) -> int | None:
+    """1 for the next job to start, when the team's cap keeps this one waiting; else None."""
+    if job.state != VideoJob.State.QUEUED or not settings.VIDEO_TEAM_MAX_IN_FLIGHT:
+        return None
+    earlier = VideoJob.objects.filter(state=VideoJob.State.QUEUED, created_at__lt=job.created_at)
+    return earlier.count() + 1
 
 
 def video_jobs_active(*, jobs: list[VideoJob]) -> bool:

@@ -22,7 +22,7 @@ import imageio_ffmpeg
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -54,6 +54,8 @@ from playground.videos.selectors import expected_duration
 
 logger = logging.getLogger(__name__)
 State = VideoJob.State
+IN_FLIGHT = (State.SUBMITTING, State.RUNNING)  # what the gateway counts against the account
+TEAM_CAP_LOCK = 0x5649444F  # the advisory lock id of the team cap ("VIDO")
 
 
 def _now() -> datetime:
@@ -194,9 +196,8 @@ def video_job_advance(*, job_id: uuid.UUID | str, due: float | None = None) -> N
         _archive(job)
 
 
-def _submit(job: VideoJob) -> None:
-    now = _now()
-    claimed = _move(
+def _claim_for_submit(job: VideoJob) -> bool:
+    return _move(
         job,
         only_from=(State.QUEUED,),
         state=State.SUBMITTING,
@@ -204,6 +205,38 @@ def _submit(job: VideoJob) -> None:
         next_check_at=None,
         submit_attempts=F("submit_attempts") + 1,
     )
+
+
+def _claim_within_team_cap(job: VideoJob) -> bool:
+    """Claims the job only if the team is under its cap of jobs in flight at the gateway and
+    the job is among the oldest waiting: jobs start in order as slots free.
+
+    The count and the claim happen under one lock, so the cap holds with many workers: an
+    advisory lock on Postgres; SQLite's IMMEDIATE transactions already run one at a time.
+    """
+    cap = settings.VIDEO_TEAM_MAX_IN_FLIGHT
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TEAM_CAP_LOCK])
+        in_flight = VideoJob.objects.filter(state__in=IN_FLIGHT).count()
+        free = cap - in_flight
+        first = VideoJob.objects.filter(state=State.QUEUED).order_by("created_at", "id")
+        if free > 0 and job.id in set(first.values_list("id", flat=True)[:free]):
+            return _claim_for_submit(job)
+    VideoJob.objects.filter(id=job.id, state=State.QUEUED).update(
+        next_check_at=_later(settings.VIDEO_POLL_MIN_SECONDS),
+        notice=f"Waiting for a free slot: the team runs at most {cap} video jobs at once.",
+    )
+    return False
+
+
+def _submit(job: VideoJob) -> None:
+    now = _now()
+    if settings.VIDEO_TEAM_MAX_IN_FLIGHT:
+        claimed = _claim_within_team_cap(job)
+    else:
+        claimed = _claim_for_submit(job)
     if not claimed:
         return
     job.refresh_from_db(fields=["submit_attempts"])

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from playground.accounts.http import AuthenticatedHttpRequest
 from playground.ranges import ranged_file_response
+from playground.uploads.selectors import upload_get
 from playground.videos import selectors, services
 from playground.videos.forms import FORMS, SEEDANCE_MODELS, VideoForm
 from playground.videos.models import VideoJob
@@ -51,9 +52,17 @@ def _render_page(
 
 @require_GET
 def page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The form of a tab; `?<slot>_upload=<id>` (e.g. `image_upload`) starts an image slot with
+    an image stored in the playground, as "use as reference" in the image gallery links."""
     tab = request.GET.get("tab", VideoJob.Action.SEEDANCE)
     form_class = FORMS.get(tab, FORMS[VideoJob.Action.SEEDANCE])
-    return _render_page(request, form_class(user=request.user))
+    initial = {
+        name: value
+        for prefix in form_class.image_slots
+        if (value := request.GET.get(name := f"{prefix}_upload"))
+        and upload_get(upload_id=value) is not None
+    }
+    return _render_page(request, form_class(initial=initial, user=request.user))
 
 
 @require_GET
@@ -89,6 +98,7 @@ def job(request: AuthenticatedHttpRequest, job_id: UUID) -> HttpResponse:
         "job": found,
         "can_change": found.user_id == request.user.id or request.user.is_admin,
         "request_json": json.dumps(found.request_body, indent=2),
+        "queue_place": selectors.video_job_queue_place(job=found),
     }
     template = "videos/job.html#live" if request.htmx else "videos/job.html"
     return render(request, template, context)

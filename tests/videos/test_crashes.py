@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+from typing import Any
 
 from playground.accounts.models import User
 from playground.videos.models import VideoJob
@@ -46,7 +47,7 @@ def test_jobs_finish_after_the_worker_is_killed_mid_poll(
     own_celery.start_beat()
     jobs = batch(user, "killed worker")
     wait_until(lambda: all_running(jobs), timeout=20)
-    own_celery.kill_worker()
+    own_celery.kill_workers()
     time.sleep(1)
     own_celery.start_worker()
     for job in wait_final(jobs, timeout=60):
@@ -106,3 +107,30 @@ def test_jobs_wait_queued_while_no_worker_runs_and_finish_when_one_starts(
     own_celery.start_beat()
     for job in wait_final(jobs, timeout=40):
         assert_archived(job)
+
+
+def test_the_team_cap_holds_with_two_workers_racing_and_jobs_start_in_order(
+    own_celery: Celery, sim: Simulator, user: User, settings: Any
+) -> None:
+    settings.VIDEO_TEAM_MAX_IN_FLIGHT = 2
+    own_celery.env["VIDEO_TEAM_MAX_IN_FLIGHT"] = "2"
+    sim.configure(video_seconds=1.5)
+    own_celery.start_worker()
+    own_celery.start_worker()  # a second worker, racing the first for every claim
+    own_celery.start_beat()
+    jobs = batch(user, "capped", count=6)
+    most = 0
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        states = list(
+            VideoJob.objects.filter(id__in=[j.id for j in jobs]).values_list("state", flat=True)
+        )
+        most = max(most, sum(state in (State.SUBMITTING, State.RUNNING) for state in states))
+        if all(state in (State.SUCCEEDED, State.FAILED, State.UNKNOWN) for state in states):
+            break
+        time.sleep(0.05)
+    for job in wait_final(jobs, timeout=5):
+        assert_archived(job)
+    assert most == 2
+    started = sorted(jobs, key=lambda job: job.submitted_at or job.created_at)
+    assert [job.id for job in started] == [job.id for job in jobs]

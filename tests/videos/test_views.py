@@ -236,6 +236,19 @@ class TestJob:
         assert "a kite over the sea" in text(response)
         assert "Request as sent" in text(response)
 
+    def test_a_job_held_back_by_the_team_cap_shows_its_place_in_line(
+        self, member: Client, settings: Any
+    ) -> None:
+        settings.VIDEO_TEAM_MAX_IN_FLIGHT = 1
+        now = timezone.now()
+        VideoJobFactory.create(state=VideoJob.State.RUNNING)
+        VideoJobFactory.create(created_at=now - timedelta(seconds=2))
+        job = VideoJobFactory.create(created_at=now)
+
+        response = member.get(reverse("videos:job", args=[job.id]))
+
+        assert "Waiting for a free slot: 2 in line." in text(response)
+
     def test_htmx_gets_only_the_live_fragment(self, member: Client) -> None:
         job = VideoJobFactory.create()
 
