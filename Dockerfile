@@ -17,4 +17,5 @@ RUN PLAYGROUND_MODE=production SECRET_KEY=build-only PLAYGROUND_ENCRYPTION_KEYS=
 ENV STATIC_ROOT=/app/var/staticfiles
 USER playground
 EXPOSE 8000 8001
-CMD ["gunicorn", "playground.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--timeout", "180"]
+# gthread: an open chat stream holds one thread, not a whole worker, so it blocks no one else.
+CMD ["gunicorn", "playground.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "8", "--timeout", "180"]

@@ -36,7 +36,7 @@ def test_the_key_never_leaks(sim: Simulator, caplog: pytest.LogCaptureFixture) -
     admin, member = Client(), Client()
     admin.force_login(AdminFactory.create())
     member.force_login(UserFactory.create())
-    chat = {"model": "gpt-4o-mini", "temperature": "0.7", "max_tokens": "64"}
+    chat = {"model": "gpt-4o-mini", "temperature": "0.7", "top_p": "1", "max_tokens": "64"}
     bodies: list[bytes] = []
 
     def visit(

@@ -1,16 +1,64 @@
+from __future__ import annotations
+
 from django import forms
 
+from playground.chat.catalog import not_chat_reason
 
-class ChatForm(forms.Form):
+# Every parameter input lives in the side panel but belongs to the composer form, so a message
+# is always sent with the parameters on screen.
+IN_COMPOSER = {"form": "composer"}
+
+
+class ChatSettingsForm(forms.Form):
+    """A conversation's parameters, editable at any time."""
+
     model = forms.CharField(
         max_length=200,
-        help_text="Pick from the gateway's list or type any model name.",
-        widget=forms.TextInput(attrs={"list": "model-list", "autocomplete": "off"}),
+        help_text="Pick from the gateway's chat models or type any model name.",
+        widget=forms.TextInput(attrs={"list": "model-list", "autocomplete": "off", **IN_COMPOSER}),
     )
     system_prompt = forms.CharField(
-        required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 2})
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 3, **IN_COMPOSER}),
     )
-    temperature = forms.FloatField(min_value=0, max_value=2, initial=0.7)
-    max_tokens = forms.IntegerField(min_value=1, max_value=32_768, initial=1024)
-    message = forms.CharField(max_length=50_000, widget=forms.Textarea(attrs={"rows": 3}))
-    conversation = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    temperature = forms.FloatField(
+        min_value=0,
+        max_value=2,
+        initial=0.7,
+        widget=forms.NumberInput(attrs={"step": "0.1", **IN_COMPOSER}),
+    )
+    top_p = forms.FloatField(
+        label="Top p",
+        min_value=0,
+        max_value=1,
+        initial=1.0,
+        widget=forms.NumberInput(attrs={"step": "0.05", **IN_COMPOSER}),
+    )
+    max_tokens = forms.IntegerField(
+        min_value=1,
+        max_value=32_768,
+        initial=1024,
+        widget=forms.NumberInput(attrs=IN_COMPOSER),
+    )
+
+    def clean_model(self) -> str:
+        model: str = self.cleaned_data["model"].strip()
+        if reason := not_chat_reason(model):
+            raise forms.ValidationError(reason)
+        return model
+
+
+class ChatForm(ChatSettingsForm):
+    """The composer: a message, sent with the parameters."""
+
+    message = forms.CharField(
+        max_length=50_000,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": "Message (Enter sends, Shift+Enter adds a line)"}
+        ),
+    )
+
+
+class RenameForm(forms.Form):
+    title = forms.CharField(max_length=200)

@@ -3,29 +3,60 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from playground.accounts.models import User
+
 
 class Conversation(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    title = models.CharField(max_length=80)
+    """A chat and its parameters. The whole team can read it; only its owner changes it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations"
+    )
+    title = models.CharField(max_length=200)
+    model = models.CharField(max_length=200)
+    system_prompt = models.TextField(blank=True)
+    temperature = models.FloatField(default=0.7)
+    top_p = models.FloatField(default=1.0)
+    max_tokens = models.PositiveIntegerField(default=1024)
+    forked_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="forks"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-updated_at", "-id"]
 
     def __str__(self) -> str:
         return self.title
 
+    def is_owned_by(self, user: User) -> bool:
+        return self.user_id == user.id
+
 
 class ChatExchange(models.Model):
-    """One message sent to the gateway and what came back: an answer or a readable error."""
+    """One message of the user and the answer to it. The message is saved first (pending), so
+    nothing typed is lost; the answer, or what came of it, follows."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to start"
+        STREAMING = "streaming", "Answering"
+        DONE = "done", "Done"
+        STOPPED = "stopped", "Stopped"
+        FAILED = "failed", "Failed"
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="exchanges"
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    # Set by Stop from any web process; the process running the answer looks at it.
+    stop_requested = models.BooleanField(default=False)
+    # The parameters the answer was asked with (the conversation's may change later).
     model = models.CharField(max_length=200)
     system_prompt = models.TextField(blank=True)
     temperature = models.FloatField()
+    top_p = models.FloatField(null=True)
     max_tokens = models.PositiveIntegerField()
     message = models.TextField()
     reply = models.TextField(blank=True)
@@ -45,4 +76,26 @@ class ChatExchange(models.Model):
 
     @property
     def succeeded(self) -> bool:
-        return not self.error
+        return self.status == self.Status.DONE and not self.error
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.STREAMING)
+
+    @property
+    def in_context(self) -> bool:
+        """Whether later messages send this one as context: answered, at least in part."""
+        return self.status in (self.Status.DONE, self.Status.STOPPED) and bool(self.reply)
+
+    @property
+    def note(self) -> str:
+        """How the answer ended, in words, when that is not simply complete."""
+        if self.status == self.Status.FAILED:
+            return self.error
+        if self.status == self.Status.STOPPED:
+            return "Stopped: the answer was cut off when Stop was pressed."
+        if self.finish_reason == "length":
+            return f"Cut short: the answer reached the max tokens limit ({self.max_tokens})."
+        if self.finish_reason == "content_filter":
+            return "The provider's content filter stopped this answer; what came before is kept."
+        return ""

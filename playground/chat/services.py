@@ -1,57 +1,292 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import Truncator
 
 from playground.accounts.models import User
 from playground.chat.models import ChatExchange, Conversation
-from playground.gateway.chat import ChatMessage
+from playground.gateway.chat import ChatMessage, Usage
 from playground.gateway.client import GatewayClient
 from playground.gateway.errors import GatewayError
 from playground.teamkey.selectors import team_key_source
+
+Status = ChatExchange.Status
+INTERRUPTED = "The answer was interrupted on the server; what arrived is kept."
+SERVER_STOPPED = "The answer was interrupted: the server stopped while it was being written."
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    """A conversation's parameters, as the settings form cleans them."""
+
+    model: str
+    system_prompt: str
+    temperature: float
+    top_p: float
+    max_tokens: int
+
+    @classmethod
+    def from_form(cls, data: dict[str, Any]) -> ChatSettings:
+        return cls(
+            model=data["model"],
+            system_prompt=data["system_prompt"],
+            temperature=data["temperature"],
+            top_p=data["top_p"],
+            max_tokens=data["max_tokens"],
+        )
+
+    def apply_to(self, conversation: Conversation) -> None:
+        conversation.model = self.model
+        conversation.system_prompt = self.system_prompt
+        conversation.temperature = self.temperature
+        conversation.top_p = self.top_p
+        conversation.max_tokens = self.max_tokens
+
+
+def must_own(conversation: Conversation, user: User) -> None:
+    if not conversation.is_owned_by(user):
+        raise PermissionDenied("Only its owner can change this conversation; fork it instead.")
+
+
+def title_from(message: str) -> str:
+    return Truncator(" ".join(message.split())).chars(80) or "Untitled chat"
 
 
 def chat_send(
     *,
     user: User,
     conversation: Conversation | None,
-    model: str,
-    system_prompt: str,
+    chat_settings: ChatSettings,
     message: str,
-    temperature: float,
-    max_tokens: int,
 ) -> ChatExchange:
-    """Sends a message with the conversation so far and records the answer or the error."""
-    if conversation is None:
-        conversation = Conversation.objects.create(user=user, title=message.strip()[:80])
-    messages = [ChatMessage(role="system", content=system_prompt)] if system_prompt else []
-    for earlier in conversation.exchanges.filter(error=""):
-        messages.append(ChatMessage(role="user", content=earlier.message))
-        messages.append(ChatMessage(role="assistant", content=earlier.reply))
-    messages.append(ChatMessage(role="user", content=message))
-
-    exchange = ChatExchange(
-        conversation=conversation,
-        user=user,
-        model=model,
-        system_prompt=system_prompt,
-        temperature=temperature,
-        max_tokens=max_tokens,
-        message=message,
-    )
-    started = time.monotonic()
-    try:
-        answer = GatewayClient(key=team_key_source()).chat(
-            model=model, messages=messages, temperature=temperature, max_tokens=max_tokens
+    """Saves the message, and the parameters on screen, before any gateway call: the exchange
+    is pending until `exchange_stream` answers it. One transaction, so a crash leaves either
+    nothing or the whole message."""
+    with transaction.atomic():
+        if conversation is None:
+            conversation = Conversation(user=user, title=title_from(message))
+        else:
+            must_own(conversation, user)
+        chat_settings.apply_to(conversation)
+        conversation.save()
+        return ChatExchange.objects.create(
+            conversation=conversation,
+            user=user,
+            message=message,
+            status=Status.PENDING,
+            model=conversation.model,
+            system_prompt=conversation.system_prompt,
+            temperature=conversation.temperature,
+            top_p=conversation.top_p,
+            max_tokens=conversation.max_tokens,
         )
-    except GatewayError as error:
-        exchange.error = error.message
-    else:
-        exchange.reply = answer.content
-        exchange.finish_reason = answer.finish_reason or ""
-        if answer.usage:
-            exchange.prompt_tokens = answer.usage.prompt_tokens
-            exchange.completion_tokens = answer.usage.completion_tokens
-            exchange.total_tokens = answer.usage.total_tokens
-    exchange.duration_ms = int((time.monotonic() - started) * 1000)
-    exchange.save()
-    return exchange
+
+
+def conversation_settings_update(
+    *, user: User, conversation: Conversation, chat_settings: ChatSettings
+) -> Conversation:
+    must_own(conversation, user)
+    chat_settings.apply_to(conversation)
+    conversation.save()
+    return conversation
+
+
+def conversation_rename(*, user: User, conversation: Conversation, title: str) -> Conversation:
+    must_own(conversation, user)
+    conversation.title = title.strip()[:200] or conversation.title
+    conversation.save(update_fields=["title", "updated_at"])
+    return conversation
+
+
+def conversation_delete(*, user: User, conversation: Conversation) -> None:
+    must_own(conversation, user)
+    conversation.delete()
+
+
+def conversation_fork(*, user: User, conversation: Conversation) -> Conversation:
+    """A copy that `user` owns and can go on with: the parameters and every finished exchange."""
+    copied_fields = [
+        "status", "model", "system_prompt", "temperature", "top_p", "max_tokens", "message",
+        "reply", "finish_reason", "prompt_tokens", "completion_tokens", "total_tokens",
+        "error", "duration_ms",
+    ]  # fmt: skip
+    with transaction.atomic():
+        fork = Conversation(
+            user=user,
+            title=Truncator(f"{conversation.title} (fork)").chars(200),
+            forked_from=conversation,
+        )
+        ChatSettings(
+            model=conversation.model,
+            system_prompt=conversation.system_prompt,
+            temperature=conversation.temperature,
+            top_p=conversation.top_p,
+            max_tokens=conversation.max_tokens,
+        ).apply_to(fork)
+        fork.save()
+        finished = conversation.exchanges.exclude(status__in=[Status.PENDING, Status.STREAMING])
+        ChatExchange.objects.bulk_create(
+            ChatExchange(
+                conversation=fork,
+                user=user,
+                **{name: getattr(exchange, name) for name in copied_fields},
+            )
+            for exchange in finished
+        )
+    return fork
+
+
+def exchange_regenerate(*, user: User, conversation: Conversation) -> ChatExchange | None:
+    """Replaces the last answer: the last exchange is asked again, with the parameters the
+    conversation has now. None when there is nothing to regenerate (or it is still running)."""
+    must_own(conversation, user)
+    with transaction.atomic():
+        last = conversation.exchanges.select_for_update().order_by("-created_at", "-id").first()
+        if last is None or last.running:
+            return None
+        last.status = Status.PENDING
+        last.stop_requested = False
+        last.model = conversation.model
+        last.system_prompt = conversation.system_prompt
+        last.temperature = conversation.temperature
+        last.top_p = conversation.top_p
+        last.max_tokens = conversation.max_tokens
+        last.reply = last.finish_reason = last.error = ""
+        last.prompt_tokens = last.completion_tokens = last.total_tokens = None
+        last.duration_ms = 0
+        last.save()
+        conversation.save(update_fields=["updated_at"])
+    return last
+
+
+def exchange_stop(*, user: User, exchange: ChatExchange) -> None:
+    """Stop: a pending answer never starts; a streaming one ends at its next look at the flag,
+    whichever web process runs it, and keeps what arrived."""
+    must_own(exchange.conversation, user)
+    ChatExchange.objects.filter(id=exchange.id, status=Status.PENDING).update(
+        status=Status.STOPPED, stop_requested=True
+    )
+    ChatExchange.objects.filter(id=exchange.id, status=Status.STREAMING).update(stop_requested=True)
+
+
+def context_messages(exchange: ChatExchange) -> list[ChatMessage]:
+    """What the gateway is sent: the system prompt, the answered exchanges before this one,
+    then this message."""
+    messages = []
+    if exchange.system_prompt:
+        messages.append(ChatMessage(role="system", content=exchange.system_prompt))
+    earlier = (
+        ChatExchange.objects.filter(
+            conversation_id=exchange.conversation_id,
+            id__lt=exchange.id,
+            status__in=[Status.DONE, Status.STOPPED],
+        )
+        .exclude(reply="")
+        .order_by("created_at", "id")
+        .values_list("message", "reply")
+    )
+    for message, reply in earlier:
+        messages.append(ChatMessage(role="user", content=message))
+        messages.append(ChatMessage(role="assistant", content=reply))
+    messages.append(ChatMessage(role="user", content=exchange.message))
+    return messages
+
+
+def exchange_stream(*, exchange_id: int) -> Iterator[str]:
+    """Answers a pending exchange from the gateway's stream, yielding each piece of text as it
+    arrives, and saves the outcome at the end: done (with the finish reason and usage),
+    stopped (what arrived is kept), or failed (with the error in words, and what arrived).
+
+    Yields nothing when the exchange is not pending: someone else claimed it. Whoever iterates
+    this runs the answer; it may be handed to another thread half-way (the saving happens in
+    whichever thread finishes it)."""
+    claimed = ChatExchange.objects.filter(id=exchange_id, status=Status.PENDING).update(
+        status=Status.STREAMING
+    )
+    if not claimed:
+        return
+    exchange = ChatExchange.objects.get(id=exchange_id)
+    started = time.monotonic()
+    poll = settings.CHAT_STOP_POLL_SECONDS
+    next_look = started + poll
+    parts: list[str] = []
+    finish_reason = ""
+    usage: Usage | None = None
+    outcome: str | None = None
+    error = ""
+    chunks = GatewayClient(key=team_key_source()).chat_stream(
+        model=exchange.model,
+        messages=context_messages(exchange),
+        temperature=exchange.temperature,
+        top_p=exchange.top_p,
+        max_tokens=exchange.max_tokens,
+    )
+    try:
+        for chunk in chunks:
+            usage = chunk.usage or usage
+            finish_reason = chunk.finish_reason or finish_reason
+            if chunk.content:
+                parts.append(chunk.content)
+                yield chunk.content
+            if time.monotonic() >= next_look:
+                next_look = time.monotonic() + poll
+                if ChatExchange.objects.filter(id=exchange_id, stop_requested=True).exists():
+                    outcome = Status.STOPPED
+                    break
+        else:
+            outcome = Status.DONE
+    except GatewayError as failure:
+        outcome, error = Status.FAILED, failure.message
+    finally:
+        # Closing the generator closes the upstream response: Stop ends the gateway's stream.
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+        if outcome is None:
+            outcome, error = Status.FAILED, INTERRUPTED
+        ChatExchange.objects.filter(id=exchange_id).update(
+            status=outcome,
+            reply="".join(parts),
+            finish_reason=finish_reason,
+            error=error,
+            prompt_tokens=usage.prompt_tokens if usage else None,
+            completion_tokens=usage.completion_tokens if usage else None,
+            total_tokens=usage.total_tokens if usage else None,
+            duration_ms=int((time.monotonic() - started) * 1000),
+        )
+        Conversation.objects.filter(id=exchange.conversation_id).update(updated_at=timezone.now())
+
+
+def exchange_run(*, exchange_id: int) -> ChatExchange:
+    """Answers a pending exchange to its end, without streaming it anywhere (the no-JS path)."""
+    for _ in exchange_stream(exchange_id=exchange_id):
+        pass
+    return ChatExchange.objects.get(id=exchange_id)
+
+
+def exchange_sweep() -> tuple[list[int], int]:
+    """Beat's safety net, so that no answer stays unfinished: a message whose answer never
+    started (the browser left before opening its stream) is answered by a worker, and one
+    still "answering" long after any stream would have ended (the web process died under it)
+    is marked failed in words. Returns the ids to answer and how many were failed."""
+    now = timezone.now()
+    unstarted = list(
+        ChatExchange.objects.filter(
+            status=Status.PENDING,
+            created_at__lt=now - timedelta(seconds=settings.CHAT_UNSTARTED_SECONDS),
+        ).values_list("id", flat=True)[:100]
+    )
+    failed = ChatExchange.objects.filter(
+        status=Status.STREAMING,
+        created_at__lt=now - timedelta(seconds=settings.CHAT_STREAM_DEADLINE_SECONDS),
+    ).update(status=Status.FAILED, error=SERVER_STOPPED)
+    return unstarted, failed

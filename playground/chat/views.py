@@ -1,87 +1,209 @@
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from typing import Any
+
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import push_url
 
 from playground.accounts.http import AuthenticatedHttpRequest
-from playground.chat import selectors, services
-from playground.chat.forms import ChatForm
-from playground.chat.models import Conversation
+from playground.chat import selectors, services, streaming
+from playground.chat.forms import ChatForm, ChatSettingsForm, RenameForm
+from playground.chat.models import ChatExchange, Conversation
+from playground.chat.services import ChatSettings
+
+
+def found_conversation(conversation_id: int) -> Conversation:
+    conversation = selectors.conversation_get(conversation_id=conversation_id)
+    if conversation is None:
+        raise Http404("No such conversation.")
+    return conversation
+
+
+def found_exchange(request: AuthenticatedHttpRequest, exchange_id: int) -> ChatExchange:
+    exchange = selectors.exchange_get(exchange_id=exchange_id)
+    if exchange is None:
+        raise Http404("No such message.")
+    services.must_own(exchange.conversation, request.user)
+    return exchange
+
+
+def chat_context(
+    request: AuthenticatedHttpRequest, conversation: Conversation | None, form: ChatForm
+) -> dict[str, Any]:
+    return {
+        "nav": "chat",
+        "form": form,
+        "conversation": conversation,
+        "can_edit": conversation is None or conversation.is_owned_by(request.user),
+        "exchanges": selectors.conversation_exchanges(conversation=conversation),
+        "totals": selectors.conversation_totals(conversation=conversation),
+        "recent": selectors.conversation_list(),
+    }
 
 
 def render_chat(
     request: AuthenticatedHttpRequest,
-    form: ChatForm,
     conversation: Conversation | None,
+    form: ChatForm,
     status: int = 200,
 ) -> HttpResponse:
-    context = {
-        "nav": "chat",
-        "form": form,
-        "conversation": conversation,
-        "exchanges": selectors.conversation_exchanges(conversation=conversation),
-        "models": selectors.model_choices(),
-        "recent": selectors.conversation_list(user=request.user),
-    }
-    template = "chat/page.html#conversation" if request.htmx else "chat/page.html"
+    """The whole page, or for htmx only the chat (sidebar, messages, composer, parameters)."""
+    template = "chat/page.html#chat" if request.htmx else "chat/page.html"
+    context = chat_context(request, conversation, form)
     return render(request, template, context, status=status)
 
 
-def next_form(conversation: Conversation | None) -> ChatForm:
-    """A fresh form that keeps the settings of the conversation's last message."""
-    last = conversation.exchanges.last() if conversation else None
-    if last is None:
-        return ChatForm()
+def fresh_form(conversation: Conversation, message: str = "") -> ChatForm:
     return ChatForm(
-        initial={
-            "model": last.model,
-            "system_prompt": last.system_prompt,
-            "temperature": last.temperature,
-            "max_tokens": last.max_tokens,
-            "conversation": last.conversation_id,
-        }
+        initial={**selectors.conversation_settings(conversation=conversation), "message": message}
     )
+
+
+def conversation_url(conversation: Conversation) -> str:
+    return reverse("chat:conversation", args=[conversation.id])
 
 
 @require_GET
 def page(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render_chat(request, ChatForm(), None)
+    form = ChatForm(initial=selectors.new_chat_settings(user=request.user))
+    return render_chat(request, None, form)
 
 
 @require_GET
 def conversation(request: AuthenticatedHttpRequest, conversation_id: int) -> HttpResponse:
-    found = selectors.conversation_get(user=request.user, conversation_id=conversation_id)
-    if found is None:
-        raise Http404("No such conversation.")
-    return render_chat(request, next_form(found), found)
+    found = found_conversation(conversation_id)
+    return render_chat(request, found, fresh_form(found))
+
+
+@require_GET
+def models(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The model picker's list, loaded after the page (htmx `load`), never during it."""
+    return render(request, "chat/models.html", {"models": selectors.model_choices()})
 
 
 @require_POST
-def send(request: AuthenticatedHttpRequest) -> HttpResponse:
+def send(request: AuthenticatedHttpRequest, conversation_id: int | None = None) -> HttpResponse:
+    """Saves the message first. With JS the page then streams the answer; without, the answer
+    is fetched here and the conversation shows it after the redirect."""
+    found = found_conversation(conversation_id) if conversation_id else None
+    if found is not None:
+        services.must_own(found, request.user)
     form = ChatForm(request.POST)
-    valid = form.is_valid()
-    found = None
-    if conversation_id := form.cleaned_data.get("conversation"):
-        found = selectors.conversation_get(user=request.user, conversation_id=conversation_id)
-        if found is None:
-            raise Http404("No such conversation.")
-    if not valid:
-        return render_chat(request, form, found, status=200 if request.htmx else 400)
+    if not form.is_valid():
+        return render_chat(request, found, form, status=200 if request.htmx else 400)
     exchange = services.chat_send(
         user=request.user,
         conversation=found,
-        model=form.cleaned_data["model"],
-        system_prompt=form.cleaned_data["system_prompt"],
+        chat_settings=ChatSettings.from_form(form.cleaned_data),
         message=form.cleaned_data["message"],
-        temperature=form.cleaned_data["temperature"],
-        max_tokens=form.cleaned_data["max_tokens"],
     )
-    url = reverse("chat:conversation", args=[exchange.conversation_id])
+    conversation = exchange.conversation
+    url = conversation_url(conversation)
     if not request.htmx:
-        return redirect(url)
-    return push_url(
-        render_chat(request, next_form(exchange.conversation), exchange.conversation), url
+        services.exchange_run(exchange_id=exchange.id)
+        return redirect(f"{url}#exchange-{exchange.id}")
+    return push_url(render_chat(request, conversation, fresh_form(conversation)), url)
+
+
+@require_POST
+def save_settings(request: AuthenticatedHttpRequest, conversation_id: int) -> HttpResponse:
+    found = found_conversation(conversation_id)
+    services.must_own(found, request.user)
+    settings_form = ChatSettingsForm(request.POST)
+    message = request.POST.get("message", "")
+    if not settings_form.is_valid():
+        form = ChatForm(request.POST)
+        form.is_valid()  # shows the parameters' errors; a missing message is not one here
+        form.errors.pop("message", None)
+        return render_chat(request, found, form, status=200 if request.htmx else 400)
+    services.conversation_settings_update(
+        user=request.user,
+        conversation=found,
+        chat_settings=ChatSettings.from_form(settings_form.cleaned_data),
     )
+    if not request.htmx:
+        return redirect(conversation_url(found))
+    return render_chat(request, found, fresh_form(found, message))
+
+
+@require_POST
+def rename(request: AuthenticatedHttpRequest, conversation_id: int) -> HttpResponse:
+    found = found_conversation(conversation_id)
+    form = RenameForm(request.POST)
+    services.must_own(found, request.user)
+    if form.is_valid():
+        services.conversation_rename(
+            user=request.user, conversation=found, title=form.cleaned_data["title"]
+        )
+    return redirect(conversation_url(found))
+
+
+@require_POST
+def delete(request: AuthenticatedHttpRequest, conversation_id: int) -> HttpResponse:
+    found = found_conversation(conversation_id)
+    services.conversation_delete(user=request.user, conversation=found)
+    return redirect("chat:page")
+
+
+@require_POST
+def fork(request: AuthenticatedHttpRequest, conversation_id: int) -> HttpResponse:
+    copy = services.conversation_fork(
+        user=request.user, conversation=found_conversation(conversation_id)
+    )
+    return redirect(conversation_url(copy))
+
+
+@require_POST
+def regenerate(request: AuthenticatedHttpRequest, conversation_id: int) -> HttpResponse:
+    found = found_conversation(conversation_id)
+    exchange = services.exchange_regenerate(user=request.user, conversation=found)
+    if not request.htmx:
+        if exchange is not None:
+            services.exchange_run(exchange_id=exchange.id)
+        return redirect(conversation_url(found))
+    return render_chat(request, found, fresh_form(found, request.POST.get("message", "")))
+
+
+@require_POST
+def stop(request: AuthenticatedHttpRequest, exchange_id: int) -> HttpResponse:
+    exchange = found_exchange(request, exchange_id)
+    services.exchange_stop(user=request.user, exchange=exchange)
+    if request.htmx:
+        return HttpResponse(status=204)
+    return redirect(conversation_url(exchange.conversation))
+
+
+@require_GET
+def stream(request: AuthenticatedHttpRequest, exchange_id: int) -> StreamingHttpResponse:
+    """The answer as server-sent events: `delta` events with text as it arrives, then `done`
+    with the answer rendered (Markdown, sanitised) and the conversation's new totals."""
+    exchange = found_exchange(request, exchange_id)
+
+    def finished() -> dict[str, str]:
+        ended = selectors.exchange_get(exchange_id=exchange_id)
+        if ended is None:  # deleted meanwhile
+            return {"html": "", "totals": ""}
+        context = {"exchange": ended, "conversation": ended.conversation, "can_edit": True}
+        totals = selectors.conversation_totals(conversation=ended.conversation)
+        return {
+            "html": render_to_string("chat/page.html#exchange", context, request),
+            "totals": render_to_string("chat/page.html#totals", {"totals": totals}, request),
+        }
+
+    def still_running() -> bool:
+        return ChatExchange.objects.filter(
+            id=exchange_id, status__in=[ChatExchange.Status.PENDING, ChatExchange.Status.STREAMING]
+        ).exists()
+
+    if exchange.status == ChatExchange.Status.PENDING:
+        events = streaming.relay(services.exchange_stream(exchange_id=exchange_id), finished)
+    else:
+        events = streaming.wait_then_finish(still_running, finished)
+    response = StreamingHttpResponse(events, content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # a proxy in front must not hold the events back
+    return response

@@ -26,8 +26,13 @@ class GatewayClient:
     def __init__(self, *, key: KeySource | None, base_url: str | None = None) -> None:
         self.transport = Transport(key=key, base_url=base_url or settings.STARRISE_BASE_URL)
 
-    def list_models(self) -> list[Model]:
-        return chat.models_from(self.transport.call("GET", "/v1/models"))
+    def list_models(
+        self, *, timeout: float | None = None, retries: int | None = None
+    ) -> list[Model]:
+        """The gateway's models. `timeout` and `retries` replace the settings for this call."""
+        return chat.models_from(
+            self.transport.call("GET", "/v1/models", timeout=timeout, retries=retries)
+        )
 
     def chat(
         self,

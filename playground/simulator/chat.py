@@ -20,7 +20,7 @@ CHAT_MODELS = (
 )
 
 
-def chat_completion(body: Any, *, fault: str | None) -> Reply | Stream:
+def chat_completion(body: Any, *, fault: str | None, pause: float = 0.015) -> Reply | Stream:
     request = _validate(body)
     model = request["model"]
     messages = request["messages"]
@@ -29,6 +29,9 @@ def chat_completion(body: Any, *, fault: str | None) -> Reply | Stream:
     finish = "stop"
     if request.get("max_tokens") is not None and len(words) > request["max_tokens"]:
         words, finish = words[: request["max_tokens"]], "length"
+    if fault == "content-filter":
+        # The provider's safety filter cut the answer after a few words.
+        words, finish = words[:CONTENT_FILTER_WORDS], "content_filter"
     words[-1] = words[-1].rstrip()
     content = "".join(words)
     prompt_tokens = sum(max(1, len(m["text"].split())) for m in messages)
@@ -52,9 +55,12 @@ def chat_completion(body: Any, *, fault: str | None) -> Reply | Stream:
         }
         return json_reply(200, {**head, "choices": [choice], "usage": usage})
     include_usage = bool((request.get("stream_options") or {}).get("include_usage"))
-    return Stream(_events(head, words, finish, usage if include_usage else None, fault))
+    return Stream(
+        _events(head, words, finish, usage if include_usage else None, fault), pause=pause
+    )
 
 
+CONTENT_FILTER_WORDS = 7
 TAIL = "This answer comes from the local Starrise simulator, so no model was asked."
 
 

@@ -26,6 +26,7 @@ FAULTS = (
     "kling-1301",
     "kling-1303",
     "stream-error",
+    "content-filter",
     "image-item-error",
 )
 ROUTE_GROUPS = ("models", "chat", "images", "create", "query")
@@ -140,6 +141,7 @@ KEYS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "media_ttl_seconds": (86400, _integer(0)),
     "video_pad_bytes": (0, _integer(0, VIDEO_PAD_LIMIT)),
     "video_shared_render": (False, _boolean),
+    "stream_delay_ms": (15, _integer(0, 10_000)),
     "fault": (None, _fault),
     "fault_times": (None, _fault_times),
     "fault_routes": ("all", _fault_routes),

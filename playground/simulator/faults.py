@@ -86,6 +86,8 @@ def applies(fault: str, route: str, *, explicit: bool, streaming: bool) -> bool:
         return route == "kling.create"
     if fault == "stream-error":
         return route == "chat" and streaming
+    if fault == "content-filter":
+        return route == "chat"
     if fault == "image-item-error":
         return route == "images"
     if fault == "task-failure":

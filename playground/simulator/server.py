@@ -211,7 +211,8 @@ class Handler(BaseHTTPRequestHandler):
         if name == "models":
             return json_reply(200, _models())
         if name == "chat":
-            return chat.chat_completion(body, fault=fault)
+            pause = config["stream_delay_ms"] / 1000
+            return chat.chat_completion(body, fault=fault, pause=pause)
         if name == "images":
             ttl = config["media_ttl_seconds"]
             return images.image_generation(body, fault=fault, media=app.media, ttl=ttl)

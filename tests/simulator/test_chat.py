@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import openai
@@ -230,3 +231,36 @@ class TestOpenAISDK:
 
     def test_it_lists_models(self, client):
         assert "gpt-4o-mini" in {model.id for model in client.models.list()}
+
+
+class TestContentFilterAndPace:
+    def test_content_filter_cuts_the_answer_with_its_finish_reason(self, sim, api):
+        body = {
+            "model": "m",
+            "messages": [{"role": "user", "content": "hi [fault:content-filter]"}],
+        }
+        answer = api.post("/v1/chat/completions", body).json()
+        choice = answer["choices"][0]
+        assert choice["finish_reason"] == "content_filter"
+        assert choice["message"]["content"] == 'Simulated reply from m: you said "hi".'
+        assert answer["usage"]["completion_tokens"] == 7
+
+    def test_content_filter_ends_a_stream_with_its_finish_reason(self, sim, api):
+        body = {
+            "model": "m",
+            "messages": [{"role": "user", "content": "hi [fault:content-filter]"}],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        payloads = events(api.post("/v1/chat/completions", body, stream=True))
+        finishes = [p["choices"][0]["finish_reason"] for p in payloads[:-2] if p["choices"]]
+        assert finishes[-1] == "content_filter"
+        assert payloads[-2]["usage"]["completion_tokens"] == 7
+        assert payloads[-1] == "[DONE]"
+
+    def test_stream_delay_ms_sets_the_pace_of_a_stream(self, sim, api):
+        sim.configure(stream_delay_ms=100)
+        body = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "stream": True}
+        started = time.monotonic()
+        payloads = events(api.post("/v1/chat/completions", body, stream=True))
+        assert time.monotonic() - started >= 0.1 * (len(payloads) - 1)
