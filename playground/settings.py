@@ -63,7 +63,8 @@ ENCRYPTION_KEYS = required_in_production(
     "PLAYGROUND_ENCRYPTION_KEYS", "encryption_keys", Fernet.generate_key().decode()
 ).split(",")
 
-DEBUG = os.environ.get("DJANGO_DEBUG", "0" if PRODUCTION else "1") == "1"
+# Off unless asked for, in every mode: a member never sees a traceback or the URL patterns.
+DEBUG = os.environ.get("PLAYGROUND_DEBUG", "0") == "1"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -74,6 +75,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: runserver leaves static files to WhiteNoise, even with debug on.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
     "playground.accounts",
@@ -81,12 +84,13 @@ INSTALLED_APPS = [
     "playground.chat",
     "playground.uploads",
     "playground.videos",
+    "playground.images",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Gunicorn serves static files through WhiteNoise; runserver serves them itself.
-    *(["whitenoise.middleware.WhiteNoiseMiddleware"] if PRODUCTION else []),
+    # Static files come from WhiteNoise in every mode, under runserver as under gunicorn.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,6 +108,11 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "chat:page"
 LOGOUT_REDIRECT_URL = "login"
+# Login throttling, counted in the cache: after this many failed logins for one username, or
+# from one address, within the window, every attempt is refused until the window ends.
+LOGIN_THROTTLE_USERNAME_FAILURES = int(os.environ.get("LOGIN_THROTTLE_USERNAME_FAILURES", "5"))
+LOGIN_THROTTLE_IP_FAILURES = int(os.environ.get("LOGIN_THROTTLE_IP_FAILURES", "20"))
+LOGIN_THROTTLE_WINDOW_SECONDS = int(os.environ.get("LOGIN_THROTTLE_WINDOW_SECONDS", "900"))
 
 TEMPLATES = [
     {
@@ -170,6 +179,10 @@ STORAGES = {
         )
     },
 }
+# Local mode serves static/ as it is, edits included, with no collectstatic; production serves
+# the hashed, compressed copies collectstatic made.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 # No inline scripts or styles anywhere: every page runs under this policy.
 SECURE_CSP = {
@@ -204,7 +217,9 @@ STARRISE_BASE_URL = os.environ.get(
     "https://ai.alad.com" if PRODUCTION else f"http://127.0.0.1:{SIMULATOR_PORT}",
 ).rstrip("/")
 STARRISE_CONNECT_TIMEOUT = env_float("STARRISE_CONNECT_TIMEOUT", 5)
-STARRISE_READ_TIMEOUT = env_float("STARRISE_READ_TIMEOUT", 120)
+# Locally shorter than the simulator's `timeout` stall (SIM_TIMEOUT_SECONDS=45 in the Procfile),
+# so a [fault:timeout] ends in the client's timeout error rather than a late normal answer.
+STARRISE_READ_TIMEOUT = env_float("STARRISE_READ_TIMEOUT", 120 if PRODUCTION else 30)
 STARRISE_MAX_RETRIES = int(os.environ.get("STARRISE_MAX_RETRIES", "3"))
 STARRISE_BACKOFF_BASE = env_float("STARRISE_BACKOFF_BASE", 1)
 STARRISE_BACKOFF_MAX = env_float("STARRISE_BACKOFF_MAX", 30)
@@ -228,6 +243,19 @@ else:
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
+# The cache (the chat's model list, mostly): Redis when REDIS_URL is set, so every web
+# process shares it; else each process keeps its own in memory.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "playground",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -254,12 +282,19 @@ VIDEO_LEASE_SECONDS = env_float("VIDEO_LEASE_SECONDS", 60)
 VIDEO_MAX_SUBMIT_ATTEMPTS = int(os.environ.get("VIDEO_MAX_SUBMIT_ATTEMPTS", "5"))
 VIDEO_MAX_POLL_ERRORS = int(os.environ.get("VIDEO_MAX_POLL_ERRORS", "5"))
 VIDEO_MAX_ARCHIVE_ATTEMPTS = int(os.environ.get("VIDEO_MAX_ARCHIVE_ATTEMPTS", "5"))
+# Video jobs in flight at the gateway at once, team-wide (0: no cap), to stay under the
+# account's concurrency limit (Kling's 1303); jobs over it wait queued, in order.
+VIDEO_TEAM_MAX_IN_FLIGHT = int(os.environ.get("VIDEO_TEAM_MAX_IN_FLIGHT", "0"))
 # Archives running at once, team-wide: downloads and poster frames must not starve the polls.
-VIDEO_ARCHIVE_CONCURRENCY = int(os.environ.get("VIDEO_ARCHIVE_CONCURRENCY", "2"))
+VIDEO_ARCHIVE_CONCURRENCY = int(os.environ.get("VIDEO_ARCHIVE_CONCURRENCY", "3"))
 VIDEO_MAX_BYTES = int(os.environ.get("VIDEO_MAX_BYTES", str(2 * 1024**3)))
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024**2)))
+# The largest generated image the playground downloads and keeps (a 4K PNG is ~30 MB at most).
+IMAGES_MAX_BYTES = int(os.environ.get("IMAGES_MAX_BYTES", str(64 * 1024**2)))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 CELERY_BEAT_SCHEDULE = {
+    "chat-sweep": {"task": "chat.sweep", "schedule": 30, "options": {"expires": 30}},
+    "images-sweep": {"task": "images.sweep", "schedule": 60, "options": {"expires": 60}},
     "videos-sweep": {
         "task": "videos.sweep",
         "schedule": VIDEO_SWEEP_SECONDS,
@@ -267,6 +302,19 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": VIDEO_SWEEP_SECONDS * 5},
     },
 }
+
+# Chat. The model list is asked for once, briefly and without retries, and kept in the cache
+# (a failure too, for less time, so a hanging gateway is not asked on every page).
+CHAT_DEFAULT_MODEL = os.environ.get("CHAT_DEFAULT_MODEL", "gpt-4o-mini")
+CHAT_MODELS_TIMEOUT = env_float("CHAT_MODELS_TIMEOUT", 3)
+CHAT_MODELS_CACHE_SECONDS = env_float("CHAT_MODELS_CACHE_SECONDS", 300)
+CHAT_MODELS_FAILURE_CACHE_SECONDS = env_float("CHAT_MODELS_FAILURE_CACHE_SECONDS", 15)
+# Beat answers a message whose stream was never opened after this long, and fails one still
+# "answering" after the deadline (its web process died).
+CHAT_UNSTARTED_SECONDS = env_float("CHAT_UNSTARTED_SECONDS", 30)
+CHAT_STREAM_DEADLINE_SECONDS = env_float("CHAT_STREAM_DEADLINE_SECONDS", 15 * 60)
+# How often a running answer checks whether its Stop button was pressed (any web process).
+CHAT_STOP_POLL_SECONDS = env_float("CHAT_STOP_POLL_SECONDS", 0.25)
 
 # The first run creates this admin; without a password one is generated and printed once.
 ADMIN_USERNAME = os.environ.get("PLAYGROUND_ADMIN_USERNAME", "admin")
@@ -277,9 +325,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
+    "filters": {"no_traceback_for_refusals": {"()": "playground.errors.NoTracebackForRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.utils.autoreload": {"level": "WARNING"}},
+    "loggers": {
+        "django.utils.autoreload": {"level": "WARNING"},
+        # A member's 403 is one line, not a traceback; 500s keep theirs.
+        "django.request": {"filters": ["no_traceback_for_refusals"]},
+    },
 }
 
 # In local mode the simulator accepts the key in this file, and the first run makes it the team key.

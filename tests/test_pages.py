@@ -1,6 +1,7 @@
 """Every page runs under the Content-Security-Policy, with no inline script or style to allow."""
 
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -27,3 +28,11 @@ def test_pages_carry_a_strict_csp_and_no_inline_code(client: Client, name: str) 
     assert " style=" not in body
     assert re.findall(r"\son[a-z]+\s*=", body) == []
     assert "/static/vendor/htmx-2.0.11.min.js" in body
+
+
+def test_static_files_are_served_with_debug_off(client: Client, settings: Any) -> None:
+    assert settings.DEBUG is False
+    response = client.get("/static/css/app.css")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/css")
+    assert client.get("/static/js/nav.js").status_code == 200

@@ -1,6 +1,8 @@
 """Settings come from the environment, with safe local defaults and a strict production mode."""
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -69,3 +71,68 @@ def test_local_mode_uses_sqlite_in_wal_mode(tmp_path: Path) -> None:
     )
     result = manage("shell", "--no-imports", "-c", script, env={}, var_dir=tmp_path)
     assert result.stdout.split() == ["sqlite", "wal"], result.stderr
+
+
+def settings_in(mode_env: dict[str, str], var_dir: Path) -> dict[str, object]:
+    """A few settings as the given environment makes them, from a fresh process."""
+    script = (
+        "import json; from django.conf import settings as s; print(json.dumps({"
+        "'debug': s.DEBUG, 'read_timeout': s.STARRISE_READ_TIMEOUT,"
+        "'whitenoise': 'whitenoise.middleware.WhiteNoiseMiddleware' in s.MIDDLEWARE,"
+        "'finders': s.WHITENOISE_USE_FINDERS, 'autorefresh': s.WHITENOISE_AUTOREFRESH,"
+        "'storage': s.STORAGES['staticfiles']['BACKEND']}))"
+    )
+    env = {"PLAYGROUND_DEBUG": ""} | mode_env
+    result = manage("shell", "--no-imports", "-c", script, env=env, var_dir=var_dir)
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout))
+
+
+def test_debug_is_off_by_default_in_local_mode(tmp_path: Path) -> None:
+    assert settings_in({}, tmp_path)["debug"] is False
+
+
+def test_debug_is_off_by_default_in_production(tmp_path: Path) -> None:
+    assert settings_in(PRODUCTION, tmp_path)["debug"] is False
+
+
+def test_playground_debug_turns_debug_on_in_either_mode(tmp_path: Path) -> None:
+    assert settings_in({"PLAYGROUND_DEBUG": "1"}, tmp_path)["debug"] is True
+    assert settings_in(PRODUCTION | {"PLAYGROUND_DEBUG": "1"}, tmp_path)["debug"] is True
+
+
+def test_the_old_django_debug_variable_no_longer_turns_debug_on(tmp_path: Path) -> None:
+    assert settings_in({"DJANGO_DEBUG": "1"}, tmp_path)["debug"] is False
+
+
+def test_local_mode_serves_static_files_through_whitenoise_without_collectstatic(
+    tmp_path: Path,
+) -> None:
+    local = settings_in({}, tmp_path)
+    assert local["whitenoise"] is True
+    assert local["finders"] is True
+    assert local["autorefresh"] is True
+
+
+def test_production_serves_the_collected_compressed_static_files(tmp_path: Path) -> None:
+    production = settings_in(PRODUCTION, tmp_path)
+    assert production["whitenoise"] is True
+    assert production["finders"] is False
+    assert production["autorefresh"] is False
+    assert production["storage"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+
+
+def test_local_mode_gives_up_on_the_gateway_before_the_simulators_timeout_stall(
+    tmp_path: Path,
+) -> None:
+    procfile = (ROOT / "Procfile").read_text()
+    stall = re.search(r"SIM_TIMEOUT_SECONDS=\$\{SIM_TIMEOUT_SECONDS:-(\d+)\}", procfile)
+    assert stall is not None, "the Procfile's simulator line sets SIM_TIMEOUT_SECONDS"
+    read_timeout = settings_in({}, tmp_path)["read_timeout"]
+    assert isinstance(read_timeout, float)
+    assert read_timeout == 30
+    assert read_timeout < int(stall[1])
+
+
+def test_production_waits_longer_for_the_gateway(tmp_path: Path) -> None:
+    assert settings_in(PRODUCTION, tmp_path)["read_timeout"] == 120

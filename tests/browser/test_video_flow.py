@@ -18,7 +18,6 @@ from playground.videos.services import video_job_create
 from playground.videos.views import TABS
 from tests.browser.conftest import MakePage, log_in, screenshot
 from tests.factories import AdminFactory, UserFactory
-from tests.videos.conftest import celery_session, e2e, media_root  # noqa: F401
 from tests.videos.helpers import wait_final
 
 PASSWORD = "a-long-test-password"
