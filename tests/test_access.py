@@ -11,13 +11,14 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"login", "videos:callback"}
+PUBLIC = {"login", "invite_accept", "videos:callback"}
 SAMPLES = {"UUIDConverter": uuid.UUID(int=1), "StringConverter": "x"}
-ADMIN_ONLY_NAMESPACES = {"teamkey", "admin"}
+ADMIN_ONLY_NAMESPACES = {"teamkey", "users", "admin"}
 ADMIN_PAGES = [
     "admin:index",
     "admin:accounts_user_changelist",
     "admin:accounts_user_add",
+    "admin:accounts_auditevent_changelist",
     "admin:teamkey_keyauditevent_changelist",
     "admin:chat_chatexchange_changelist",
 ]
@@ -27,6 +28,12 @@ POSTS = [
     "teamkey:test",
     "teamkey:revoke",
     "logout",
+    "password_change",
+    "users:invite",
+    "users:invite_link",
+    "users:role",
+    "users:deactivate",
+    "users:reactivate",
     "videos:create",
     "videos:cancel",
 ]

@@ -1,4 +1,18 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    """Admins are staff superusers (the Django admin too); members are neither."""
+
+    ADMIN = "admin", "admin"
+    MEMBER = "member", "member"
+
+    @property
+    def with_article(self) -> str:
+        return f"an {self.label}" if self == Role.ADMIN else f"a {self.label}"
 
 
 class User(AbstractUser):
@@ -7,3 +21,46 @@ class User(AbstractUser):
     @property
     def is_admin(self) -> bool:
         return self.is_active and self.is_staff
+
+    @property
+    def role(self) -> Role:
+        return Role.ADMIN if self.is_staff else Role.MEMBER
+
+    @property
+    def is_invited(self) -> bool:
+        """Created by an admin, and has not set a password yet."""
+        return not self.has_usable_password()
+
+
+class AuditEvent(models.Model):
+    """Who did what to which user: invitations, roles, deactivations, password changes.
+    (Events of the team key have their own log, teamkey.KeyAuditEvent.)"""
+
+    class Action(models.TextChoices):
+        INVITE = "invite", "invited"
+        INVITE_LINK = "invite_link", "made a new invite link for"
+        ROLE = "role", "changed the role of"
+        DEACTIVATE = "deactivate", "deactivated"
+        REACTIVATE = "reactivate", "reactivated"
+        PASSWORD_SET = "password_set", "set a password from an invite"
+        PASSWORD_CHANGE = "password_change", "changed their password"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Snapshots, so the log still reads right after a rename or a deletion.
+    actor_name = models.CharField(max_length=150)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject_name = models.CharField(max_length=150)
+    action = models.CharField(max_length=16, choices=Action)
+    # Never a password or a link: what changed, in words ("member to admin").
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name} {self.get_action_display()} {self.subject_name}"

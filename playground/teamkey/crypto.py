@@ -4,6 +4,8 @@ The first key encrypts; every key decrypts, so a new key can be put in front of 
 and the stored key re-encrypted with `manage.py rotate_encryption_key`.
 """
 
+from collections.abc import Callable
+
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -14,15 +16,23 @@ GENERATE = (
     "generate one with: python -c 'from cryptography.fernet import Fernet; "
     "print(Fernet.generate_key().decode())'"
 )
+# What members read (on the chat, images and video pages): nothing they cannot act on.
+UNUSABLE = "The stored team key cannot be decrypted: ask an admin to set it again."
+# What admins read (the Team key page, the key test, the rotate command): what to do about it.
 UNDECRYPTABLE = (
-    "The stored team key cannot be decrypted with any key in PLAYGROUND_ENCRYPTION_KEYS: put "
-    "back the key it was encrypted with, or set the team key again."
+    "The stored key cannot be decrypted with PLAYGROUND_ENCRYPTION_KEYS: set the key again or "
+    "restore the old encryption key."
 )
 
 
 class DecryptionError(NoTeamKeyError):
-    """The stored team key was encrypted under a key that is no longer configured. To a caller
-    of the gateway this is the same as having no key, and it reads as such."""
+    """The stored team key cannot be decrypted: it was encrypted under a key that is no longer
+    configured, or the configured keys are malformed. To a caller of the gateway this is the
+    same as having no key. `message` is for anyone; `detail` names the setting, for admins."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(UNUSABLE)
+        self.detail = detail
 
 
 def fernet() -> MultiFernet:
@@ -69,14 +79,24 @@ class SealedKey:
     """The team key as the gateway client takes it: encrypted until `reveal()` is called,
     which the client does inside each request. Its repr shows only the hint."""
 
-    __slots__ = ("_ciphertext", "hint")
+    __slots__ = ("_ciphertext", "_on_reveal", "hint")
 
-    def __init__(self, *, ciphertext: str, hint: str) -> None:
+    def __init__(
+        self, *, ciphertext: str, hint: str, on_reveal: Callable[[], None] | None = None
+    ) -> None:
         self._ciphertext = ciphertext
+        self._on_reveal = on_reveal
         self.hint = hint
 
     def reveal(self) -> str:
-        return decrypt(self._ciphertext)
+        try:
+            plaintext = decrypt(self._ciphertext)
+        except ImproperlyConfigured as error:
+            # Malformed keys (the start-up check says so first): a sentence, not a 500.
+            raise DecryptionError(str(error)) from None
+        if self._on_reveal is not None:
+            self._on_reveal()
+        return plaintext
 
     def __repr__(self) -> str:
         return f"<SealedKey {self.hint}>"

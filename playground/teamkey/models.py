@@ -1,4 +1,8 @@
+import logging
+from datetime import timedelta
+
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.utils import timezone
 
@@ -7,6 +11,10 @@ from playground.teamkey.crypto import SealedKey
 # The team has one key, so the table has one row, always with this id.
 SINGLETON_ID = 1
 HINT_TAIL = 4
+# "Last used" is precise to this much: at most one write per key per interval, not one per call.
+LAST_USED_INTERVAL = timedelta(minutes=1)
+
+logger = logging.getLogger("playground.teamkey")
 
 
 def key_hint(plaintext: str) -> str:
@@ -32,6 +40,8 @@ class TeamKey(models.Model):
     last_tested_at = models.DateTimeField(null=True)
     last_test_ok = models.BooleanField(null=True)
     last_test_message = models.TextField(blank=True)
+    # When the gateway client last used it (chat, images, videos, the key test), to the minute.
+    last_used_at = models.DateTimeField(null=True)
 
     class Meta:
         constraints = [
@@ -42,7 +52,24 @@ class TeamKey(models.Model):
         return f"Team key {self.hint}"
 
     def sealed(self) -> SealedKey:
-        return SealedKey(ciphertext=self.ciphertext, hint=self.hint)
+        """The key for the gateway client; each use is recorded as `last_used_at`."""
+        return SealedKey(ciphertext=self.ciphertext, hint=self.hint, on_reveal=self.record_use)
+
+    def record_use(self) -> None:
+        """Sets `last_used_at`, at most once a minute across every process sharing the cache
+        (the database check below covers processes that do not share one). Never raises: a
+        gateway call must not fail because its bookkeeping did."""
+        seconds = int(LAST_USED_INTERVAL.total_seconds())
+        try:
+            if not cache.add(f"teamkey:used:{self.pk}:{self.set_at.timestamp()}", 1, seconds):
+                return
+            now = timezone.now()
+            TeamKey.objects.filter(id=self.pk, set_at=self.set_at).filter(
+                models.Q(last_used_at__isnull=True)
+                | models.Q(last_used_at__lt=now - LAST_USED_INTERVAL)
+            ).update(last_used_at=now)
+        except Exception:
+            logger.warning("Could not record that the team key was used.", exc_info=True)
 
 
 class KeyAuditEvent(models.Model):

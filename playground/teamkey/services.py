@@ -93,6 +93,9 @@ def team_key_test(*, actor: User | None) -> KeyTestResult:
     # write lock all along.
     try:
         models = GatewayClient(key=team_key.sealed()).list_models()
+    except crypto.DecryptionError as error:
+        # Only admins test the key: they get the sentence that says what to do.
+        result = KeyTestResult(ok=False, message=f"failed: {error.detail}")
     except GatewayError as error:
         verdict = "rejected" if isinstance(error, GatewayAuthError) else "failed"
         result = KeyTestResult(ok=False, message=f"{verdict}: {error.message}")

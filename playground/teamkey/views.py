@@ -8,16 +8,18 @@ from django.views.decorators.http import require_POST
 from playground.accounts.decorators import admin_required
 from playground.accounts.http import AuthenticatedHttpRequest
 from playground.teamkey.forms import RevokeForm, TeamKeyForm
-from playground.teamkey.selectors import key_audit_event_list, team_key_get
+from playground.teamkey.selectors import key_audit_event_list, team_key_status
 from playground.teamkey.services import team_key_revoke, team_key_set, team_key_test
 
 
 def _render(
     request: AuthenticatedHttpRequest, template: str, *, form: TeamKeyForm, status: int = 200
 ) -> HttpResponse:
+    key_status = team_key_status()
     context = {
         "nav": "teamkey",
-        "team_key": team_key_get(),
+        "team_key": key_status.team_key,
+        "key_problem": key_status.problem,
         "events": key_audit_event_list(),
         "form": form,
         "revoke_form": RevokeForm(),

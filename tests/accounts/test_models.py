@@ -1,5 +1,6 @@
 import pytest
 
+from playground.accounts.models import AuditEvent, Role
 from tests.factories import AdminFactory, UserFactory
 
 
@@ -16,3 +17,22 @@ class TestIsAdmin:
 
     def test_a_superuser_who_is_not_staff_is_not(self) -> None:
         assert not UserFactory.create(is_superuser=True).is_admin
+
+
+@pytest.mark.django_db
+class TestRole:
+    def test_staff_are_admins(self) -> None:
+        assert AdminFactory.create().role == Role.ADMIN
+
+    def test_everyone_else_is_a_member(self) -> None:
+        assert UserFactory.create().role == Role.MEMBER
+
+    def test_it_reads_with_an_article(self) -> None:
+        assert (Role.ADMIN.with_article, Role.MEMBER.with_article) == ("an admin", "a member")
+
+
+@pytest.mark.django_db
+class TestAuditEvent:
+    def test_it_reads_as_a_sentence(self) -> None:
+        event = AuditEvent(actor_name="ada", subject_name="grace", action=AuditEvent.Action.ROLE)
+        assert str(event) == "ada changed the role of grace"

@@ -2,7 +2,7 @@ from io import StringIO
 
 import pytest
 from cryptography.fernet import Fernet
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from pytest_django import Settings
 
 from playground.teamkey.models import TeamKey
@@ -30,3 +30,22 @@ class TestRotateEncryptionKey:
 
     def test_it_says_when_there_is_nothing_to_do(self) -> None:
         assert "No team key is stored" in rotate()
+
+    def test_it_reports_a_malformed_key_in_words(self, settings: Settings) -> None:
+        team_key_set(actor=None, plaintext=SIM_KEY)
+        settings.ENCRYPTION_KEYS = ["not-a-fernet-key"]
+        with pytest.raises(CommandError, match="Key 1 of PLAYGROUND_ENCRYPTION_KEYS is not a"):
+            rotate()
+
+    def test_it_reports_a_key_that_cannot_decrypt_in_words(self, settings: Settings) -> None:
+        team_key_set(actor=None, plaintext=SIM_KEY)
+        settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+        with pytest.raises(CommandError, match="restore the old encryption key"):
+            rotate()
+
+    def test_it_leaves_the_stored_key_alone_when_it_fails(self, settings: Settings) -> None:
+        team_key = team_key_set(actor=None, plaintext=SIM_KEY)
+        settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+        with pytest.raises(CommandError):
+            rotate()
+        assert TeamKey.objects.get().ciphertext == team_key.ciphertext

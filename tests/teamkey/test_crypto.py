@@ -45,8 +45,22 @@ class TestEncryption:
     def test_it_explains_a_token_no_key_can_decrypt(self, old_key: str, settings: Settings) -> None:
         token = crypto.encrypt(KEY)
         settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
-        with pytest.raises(DecryptionError, match="cannot be decrypted with any key"):
+        with pytest.raises(DecryptionError) as raised:
             crypto.decrypt(token)
+        assert raised.value.detail == (
+            "The stored key cannot be decrypted with PLAYGROUND_ENCRYPTION_KEYS: set the key "
+            "again or restore the old encryption key."
+        )
+
+    def test_what_members_read_names_no_setting(self, old_key: str, settings: Settings) -> None:
+        token = crypto.encrypt(KEY)
+        settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+        with pytest.raises(DecryptionError) as raised:
+            crypto.decrypt(token)
+        assert raised.value.message == (
+            "The stored team key cannot be decrypted: ask an admin to set it again."
+        )
+        assert str(raised.value) == raised.value.message
 
 
 class TestConfiguration:
@@ -74,6 +88,35 @@ class TestSealedKey:
     def test_it_reveals_the_key_only_when_asked(self, old_key: str) -> None:
         sealed = SealedKey(ciphertext=crypto.encrypt(KEY), hint="sk-…9876")
         assert sealed.reveal() == KEY
+
+    def test_it_tells_whoever_uses_it_after_a_use(self, old_key: str) -> None:
+        uses: list[str] = []
+        sealed = SealedKey(
+            ciphertext=crypto.encrypt(KEY), hint="sk-…9876", on_reveal=lambda: uses.append("used")
+        )
+        sealed.reveal()
+        assert uses == ["used"]
+
+    def test_a_key_that_cannot_be_decrypted_is_not_a_use(
+        self, old_key: str, settings: Settings
+    ) -> None:
+        uses: list[str] = []
+        token = crypto.encrypt(KEY)
+        settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+        sealed = SealedKey(ciphertext=token, hint="sk-…9876", on_reveal=lambda: uses.append("used"))
+        with pytest.raises(DecryptionError):
+            sealed.reveal()
+        assert uses == []
+
+    def test_malformed_encryption_keys_read_as_an_unusable_key(
+        self, old_key: str, settings: Settings
+    ) -> None:
+        sealed = SealedKey(ciphertext=crypto.encrypt(KEY), hint="sk-…9876")
+        settings.ENCRYPTION_KEYS = ["not-a-fernet-key"]
+        with pytest.raises(DecryptionError) as raised:
+            sealed.reveal()
+        assert "PLAYGROUND_ENCRYPTION_KEYS" not in raised.value.message
+        assert raised.value.detail.startswith("Key 1 of PLAYGROUND_ENCRYPTION_KEYS is not a Fernet")
 
     def test_it_shows_only_the_hint(self, old_key: str) -> None:
         sealed = SealedKey(ciphertext=crypto.encrypt(KEY), hint="sk-…9876")

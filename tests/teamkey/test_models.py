@@ -1,5 +1,10 @@
+from datetime import timedelta
+
 import pytest
-from django.db import IntegrityError
+from django.core.cache import cache
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from playground.teamkey.models import TeamKey, key_hint
 from tests.factories import TeamKeyFactory
@@ -38,3 +43,50 @@ class TestTeamKey:
         team_key = TeamKeyFactory.create(plaintext="sk-a-long-enough-key-4242")
         assert team_key.sealed().reveal() == "sk-a-long-enough-key-4242"
         assert TeamKey.objects.get().ciphertext == team_key.ciphertext
+
+
+@pytest.mark.django_db
+class TestLastUsed:
+    def test_a_new_key_was_never_used(self) -> None:
+        assert TeamKeyFactory.create().last_used_at is None
+
+    def test_revealing_it_for_a_call_records_the_use(self) -> None:
+        team_key = TeamKeyFactory.create()
+        team_key.sealed().reveal()
+        team_key.refresh_from_db()
+        assert team_key.last_used_at is not None
+
+    def test_it_writes_at_most_once_a_minute(self) -> None:
+        team_key = TeamKeyFactory.create()
+        team_key.sealed().reveal()
+        first = TeamKey.objects.get().last_used_at
+        with CaptureQueriesContext(connection) as queries:
+            team_key.sealed().reveal()
+        assert TeamKey.objects.get().last_used_at == first
+        assert len(queries) == 0
+
+    def test_the_database_holds_back_a_process_without_the_shared_cache(self) -> None:
+        team_key = TeamKeyFactory.create()
+        team_key.sealed().reveal()
+        first = TeamKey.objects.get().last_used_at
+        cache.clear()
+        team_key.sealed().reveal()
+        assert TeamKey.objects.get().last_used_at == first
+
+    def test_it_records_again_after_a_minute(self) -> None:
+        team_key = TeamKeyFactory.create()
+        long_ago = timezone.now() - timedelta(minutes=5)
+        TeamKey.objects.update(last_used_at=long_ago)
+        team_key.sealed().reveal()
+        last_used_at = TeamKey.objects.get().last_used_at
+        assert last_used_at is not None
+        assert last_used_at > long_ago
+
+    def test_a_failed_record_does_not_stop_the_call(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        team_key = TeamKeyFactory.create(plaintext="sk-a-long-enough-key-4242")
+
+        def broken(*args: object, **kwargs: object) -> bool:
+            raise ConnectionError("the cache is down")
+
+        monkeypatch.setattr(cache, "add", broken)
+        assert team_key.sealed().reveal() == "sk-a-long-enough-key-4242"

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from pytest_django import Settings
 
+from playground.gateway.client import GatewayClient
 from playground.teamkey.models import KeyAuditEvent, TeamKey
 from playground.teamkey.selectors import team_key_source
 from playground.teamkey.services import (
@@ -109,6 +110,16 @@ class TestTeamKeyTest:
         assert team_key.last_tested_at is not None
         assert team_key.last_test_message == result.message
 
+    def test_it_records_that_the_key_was_used(self, sim: Simulator) -> None:
+        team_key_set(actor=None, plaintext=sim.key)
+        team_key_test(actor=None)
+        assert TeamKey.objects.get().last_used_at is not None
+
+    def test_any_call_with_the_team_key_records_its_use(self, sim: Simulator) -> None:
+        team_key_set(actor=None, plaintext=sim.key)
+        GatewayClient(key=team_key_source()).list_models()
+        assert TeamKey.objects.get().last_used_at is not None
+
     def test_it_records_the_test(self, sim: Simulator) -> None:
         admin = AdminFactory.create()
         team_key_set(actor=admin, plaintext=sim.key)
@@ -142,7 +153,10 @@ class TestTeamKeyTest:
         settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
         result = team_key_test(actor=None)
         assert not result.ok
-        assert "cannot be decrypted" in result.message
+        assert result.message == (
+            "failed: The stored key cannot be decrypted with PLAYGROUND_ENCRYPTION_KEYS: set the "
+            "key again or restore the old encryption key."
+        )
 
     def test_it_needs_a_key(self) -> None:
         result = team_key_test(actor=None)

@@ -1,6 +1,10 @@
+from datetime import UTC, datetime
+
 import pytest
+from cryptography.fernet import Fernet
 from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
 from playground.teamkey.models import KeyAuditEvent, TeamKey
 from playground.teamkey.selectors import team_key_source
@@ -43,6 +47,67 @@ class TestPage:
         response = client.get(reverse("teamkey:page"))
         assert response.status_code == 302
         assert response["Location"] == f"{reverse('login')}?next={reverse('teamkey:page')}"
+
+
+class TestPageStatus:
+    def test_it_shows_when_the_key_was_last_used(self, admin: Client) -> None:
+        team_key_set(actor=None, plaintext=SIM_KEY)
+        TeamKey.objects.update(last_used_at=datetime(2026, 3, 4, 5, 6, tzinfo=UTC))
+        body = admin.get(reverse("teamkey:page")).content.decode()
+        assert "<tr><th>Last used</th><td>4 Mar 2026, 05:06 UTC</td></tr>" in body
+
+    def test_it_says_a_new_key_was_never_used(self, admin: Client) -> None:
+        team_key_set(actor=None, plaintext=SIM_KEY)
+        body = admin.get(reverse("teamkey:page")).content.decode()
+        assert "<tr><th>Last used</th><td>never</td></tr>" in body
+
+    def test_opening_the_page_is_not_a_use(self, admin: Client) -> None:
+        team_key_set(actor=None, plaintext=SIM_KEY)
+        admin.get(reverse("teamkey:page"))
+        assert TeamKey.objects.get().last_used_at is None
+
+    def test_it_shows_the_gateways_answer_to_the_last_test(self, admin: Client) -> None:
+        team_key_set(actor=None, plaintext=SIM_KEY)
+        TeamKey.objects.update(
+            last_tested_at=datetime(2026, 3, 4, tzinfo=UTC),
+            last_test_ok=False,
+            last_test_message="rejected: The gateway rejected the team key (401)",
+        )
+        body = admin.get(reverse("teamkey:page")).content.decode()
+        assert "Last test: rejected: The gateway rejected the team key (401)" in body
+
+    def test_it_warns_at_once_when_the_key_no_longer_decrypts(
+        self, admin: Client, settings: Settings
+    ) -> None:
+        team_key_set(actor=None, plaintext=SIM_KEY)
+        settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+        body = admin.get(reverse("teamkey:page")).content.decode()
+        assert 'id="key-problem"' in body
+        assert (
+            "The stored key cannot be decrypted with PLAYGROUND_ENCRYPTION_KEYS: set the key "
+            "again or restore the old encryption key." in body
+        )
+
+    def test_it_warns_when_the_encryption_keys_are_malformed(
+        self, admin: Client, settings: Settings
+    ) -> None:
+        team_key_set(actor=None, plaintext=SIM_KEY)
+        settings.ENCRYPTION_KEYS = ["not-a-fernet-key"]
+        body = admin.get(reverse("teamkey:page")).content.decode()
+        assert "Key 1 of PLAYGROUND_ENCRYPTION_KEYS is not a Fernet key" in body
+        assert "not-a-fernet-key" not in body
+
+    def test_it_does_not_warn_when_the_key_decrypts(self, admin: Client) -> None:
+        team_key_set(actor=None, plaintext=SIM_KEY)
+        assert 'id="key-problem"' not in admin.get(reverse("teamkey:page")).content.decode()
+
+    def test_a_test_of_an_undecryptable_key_tells_the_admin_what_to_do(
+        self, admin: Client, settings: Settings
+    ) -> None:
+        team_key_set(actor=None, plaintext=SIM_KEY)
+        settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+        body = admin.post(reverse("teamkey:test"), follow=True).content.decode()
+        assert "Key test: failed: The stored key cannot be decrypted with PLAYGROUND_" in body
 
 
 class TestSet:
