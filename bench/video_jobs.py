@@ -371,7 +371,7 @@ def playground(options: Options, gateway: Gateway, tmp: Path, logs: Path) -> Ite
         env = {
             **os.environ,
             "PLAYGROUND_MODE": "local",
-            "DJANGO_DEBUG": "0",
+            "PLAYGROUND_DEBUG": "0",
             "PLAYGROUND_VAR_DIR": str(tmp / "var"),
             "DJANGO_SETTINGS_MODULE": "playground.settings",
             "STARRISE_BASE_URL": gateway.url,

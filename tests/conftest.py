@@ -16,6 +16,9 @@ import requests
 from django.core.cache import cache
 from django.test import Client
 
+# The end-to-end fixtures (a real worker and beat) live in one module for every test module.
+pytest_plugins = ["tests.e2e"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SIM_KEY = "sk-sim-test-key-0000a1b2"
 SIM_TIMEOUT_SECONDS = 1.5  # how long the `timeout` fault stalls

@@ -335,26 +335,28 @@ class Transport:
             )
         except requests.exceptions.SSLError as exc:
             return _Failure(
-                GatewayConnectionError(f"Could not open a secure connection to {host}."),
+                GatewayConnectionError("Could not open a secure connection to the gateway."),
                 retry=False,
-                cause=type(exc).__name__,
+                cause=f"{type(exc).__name__} ({host})",
             )
         except NOT_SENT as exc:
             # requests refused to build the request (URL, header or body): nothing was sent.
             return _Failure(
                 GatewayError(
                     "The request to the gateway could not be built "
-                    f"({type(exc).__name__}): nothing was sent. Check STARRISE_BASE_URL."
+                    f"({type(exc).__name__}): nothing was sent. Ask an admin to check the "
+                    "gateway address."
                 ),
                 retry=False,
                 cause=type(exc).__name__,
             )
         except requests.RequestException as exc:
-            cause = type(exc).__name__
+            # Members read these sentences: the host goes to the log only.
+            cause = f"{type(exc).__name__} ({host})"
             if not_connected(exc):
                 # The gateway certainly did nothing: any method may try again.
                 return _Failure(
-                    GatewayConnectionError(f"Could not connect to the gateway at {host}."),
+                    GatewayConnectionError("Could not connect to the gateway."),
                     retry=True,
                     cause=cause,
                 )
@@ -372,7 +374,7 @@ class Transport:
                 )
             return _Failure(
                 GatewayConnectionError(
-                    f"Could not reach the gateway at {host}: the connection failed or was dropped."
+                    "Could not reach the gateway: the connection failed or was dropped."
                 ),
                 retry=True,
                 cause=cause,

@@ -101,7 +101,12 @@ def _move(job: VideoJob, *, only_from: tuple[str, ...], **changes: Any) -> bool:
 
 
 def _fail(
-    job: VideoJob, reason: str, *, only_from: tuple[str, ...], state: str = State.FAILED
+    job: VideoJob,
+    reason: str,
+    *,
+    only_from: tuple[str, ...],
+    state: str = State.FAILED,
+    **changes: Any,
 ) -> bool:
     now = _now()
     return _move(
@@ -114,7 +119,12 @@ def _fail(
         lease_until=None,
         ended_at=job.ended_at or now,
         finished_at=now,
+        **changes,
     )
+
+
+# Added to the update that records a poll's outcome, rather than an UPDATE of its own.
+ONE_MORE_CALL: dict[str, Any] = {"gateway_calls": F("gateway_calls") + 1}
 
 
 def _count_call(job: VideoJob) -> None:
@@ -265,6 +275,14 @@ def _submit(job: VideoJob) -> None:
             _requeue(job, error, counted=True)
         else:
             _fail(job, error.message, only_from=(State.SUBMITTING,))
+    except OSError:
+        # The body is built, images read from storage, before anything is sent.
+        _fail(
+            job,
+            "An image of this job could not be read from the playground's storage, so nothing "
+            "was sent. Choose the image again and rerun the job.",
+            only_from=(State.SUBMITTING,),
+        )
     else:
         _submitted(job, task, now)
 
@@ -315,14 +333,13 @@ def _submitted(job: VideoJob, task: VideoTask, started: datetime) -> None:
 
 def _poll(job: VideoJob) -> None:
     client = GatewayClient(key=team_key_source())
-    _count_call(job)
     try:
         if job.is_kling:
             task = client.kling_get(action=KlingAction(job.action), task_id=job.upstream_task_id)
         else:
             task = client.seedance_get(task_id=job.upstream_task_id)
     except TaskNotFoundError as error:
-        _fail(job, error.message, only_from=(State.RUNNING,))
+        _fail(job, error.message, only_from=(State.RUNNING,), **ONE_MORE_CALL)
         return
     except GatewayError as error:
         _poll_failed(job, error)
@@ -333,6 +350,7 @@ def _poll(job: VideoJob) -> None:
         "poll_count": F("poll_count") + 1,
         "poll_errors": 0,
         "notice": "",
+        **ONE_MORE_CALL,
     }
     if task.state is TaskState.SUCCEEDED:
         moved = _move(
@@ -370,6 +388,7 @@ def _poll_failed(job: VideoJob, error: GatewayError) -> None:
             f"The playground could not get this job's status {errors} times in a row, so it "
             f"stopped watching it. The last answer: {error.message}",
             only_from=(State.RUNNING,),
+            **ONE_MORE_CALL,
         )
         return
     delay = schedule.retry_delay(errors, retry_after=error.retry_after)
@@ -379,6 +398,7 @@ def _poll_failed(job: VideoJob, error: GatewayError) -> None:
         poll_errors=errors,
         next_check_at=_later(delay),
         notice=f"Checking again in {delay:.0f} s: {error.message}",
+        **ONE_MORE_CALL,
     )
 
 

@@ -14,10 +14,12 @@ from django.db import connection
 from django.utils import timezone
 
 from playground.teamkey.services import team_key_set
+from playground.videos.build import image_ref
 from playground.videos.models import VideoJob
 from playground.videos.selectors import expected_duration
 from playground.videos.services import video_job_advance, video_job_sweep
 from tests.conftest import Simulator
+from tests.uploads.factories import UploadFactory
 from tests.videos.factories import SEEDANCE_MODEL, VideoJobFactory
 from tests.videos.helpers import sim_stats
 
@@ -97,6 +99,23 @@ class TestAdvance:
         assert creates(gateway)["seedance"] == 1
         assert job.upstream_task_id == task_id
         assert job.submit_attempts == 1
+
+    def test_a_job_whose_image_is_gone_from_storage_fails_in_words_and_sends_nothing(
+        self, gateway: Simulator
+    ) -> None:
+        upload = UploadFactory.create()
+        upload.file.delete(save=False)  # the row stays, the file is gone
+        params = KLING_PARAMS | {"image": image_ref(upload_id=str(upload.id))}
+        job = VideoJobFactory.create(
+            action=VideoJob.Action.IMAGE2VIDEO, model="kling-v1-6", params=params
+        )
+
+        video_job_advance(job_id=job.id)
+
+        job.refresh_from_db()
+        assert job.state == State.FAILED
+        assert "could not be read from the playground's storage" in job.fail_reason
+        assert creates(gateway)["kling"] == 0
 
     def test_a_cancelled_job_is_never_submitted(self, gateway: Simulator) -> None:
         job = VideoJobFactory.create(state=State.CANCELLED)
