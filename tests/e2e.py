@@ -93,17 +93,22 @@ def e2e(
 
 @pytest.fixture
 def own_celery(
+    celery_session: Celery,
     transactional_db: None,
     sim: Simulator,
     live_server: Any,
     tmp_path: Path,
     settings: Any,
 ) -> Iterator[Celery]:
-    """A worker and beat of this test's own, for tests that kill or stop them."""
-    needs_real_services()
+    """A worker and beat of this test's own, for tests that kill or stop them. The session's
+    pair is stopped meanwhile: on the same broker it would take this test's work."""
     media = tmp_path / "media"
     _apply_fast_settings(settings, sim, live_server.url, media)
     team_key_set(actor=None, plaintext=sim.key)
+    celery_session.stop()
     celery = Celery(_env(sim, live_server.url, media), tmp_path)
     yield celery
     celery.stop()
+    app.control.purge()  # this test's leftovers are not the session's work
+    celery_session.start_worker()
+    celery_session.start_beat()

