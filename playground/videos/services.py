@@ -371,7 +371,9 @@ def _poll(job: VideoJob) -> None:
             **common,
         )
         if moved:
-            _archive(job)
+            # Its own task, queued behind the polls already waiting: a download must not
+            # hold up the moment other jobs are seen to end.
+            job_wake(job.id)
     elif task.state is TaskState.FAILED:
         _move(job, only_from=(State.RUNNING,), **common)
         _fail(job, task.fail_reason or "The provider gave no reason.", only_from=(State.RUNNING,))
