@@ -8,9 +8,16 @@ from uuid import UUID
 from playground.celery import app
 
 ADVANCE = "videos.advance"
+ADVANCE_MANY = "videos.advance_many"
 SWEEP = "videos.sweep"
 
 
 def job_wake(job_id: UUID, *, due: float | None = None) -> None:
     """Asks a worker to take the job's next step; `due` is when it was scheduled (unix)."""
     app.send_task(ADVANCE, args=[str(job_id)], kwargs={"due": due})
+
+
+def jobs_wake(due: list[tuple[UUID, float | None]]) -> None:
+    """Wakes many jobs in one message: when hundreds come due together, one message each
+    would spend more of the worker on messages than on polls."""
+    app.send_task(ADVANCE_MANY, args=[[(str(job_id), when) for job_id, when in due]])

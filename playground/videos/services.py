@@ -52,7 +52,7 @@ from playground.usage.services import quota_check
 from playground.videos import schedule
 from playground.videos.build import Params, video_request
 from playground.videos.models import VideoJob
-from playground.videos.queue import job_wake
+from playground.videos.queue import job_wake, jobs_wake
 from playground.videos.selectors import expected_duration
 
 logger = logging.getLogger(__name__)
@@ -566,6 +566,8 @@ class Sweep:
 
 
 SWEEP_BATCH = 500
+SWEEP_SPREAD = 16  # batches per sweep when many jobs are due, to keep the worker's threads busy
+SWEEP_BATCH_MAX = 25
 
 
 def video_job_sweep() -> Sweep:
@@ -614,6 +616,23 @@ def video_job_sweep() -> Sweep:
         VideoJob.objects.filter(id__in=[job_id for job_id, _ in due]).update(
             next_check_at=_later(settings.VIDEO_LEASE_SECONDS)
         )
-    for job_id, due_at in due:
-        job_wake(job_id, due=due_at.timestamp() if due_at else None)
+    woken = [(job_id, due_at.timestamp() if due_at else None) for job_id, due_at in due]
+    # One job a message while few are due, so they run side by side on the worker's threads;
+    # batches when many are, so the worker spends itself on polls rather than on messages.
+    size = max(1, min(SWEEP_BATCH_MAX, len(woken) // SWEEP_SPREAD))
+    for start in range(0, len(woken), size):
+        batch = woken[start : start + size]
+        if len(batch) == 1:
+            job_wake(batch[0][0], due=batch[0][1])
+        else:
+            jobs_wake(batch)
     return Sweep(woken=len(due), expired=expired, stuck=stuck)
+
+
+def video_jobs_advance(*, due: list[tuple[str, float | None]]) -> None:
+    """Takes the next step of each job of a batch; one job's failure does not stop the rest."""
+    for job_id, when in due:
+        try:
+            video_job_advance(job_id=job_id, due=when)
+        except Exception:
+            logger.exception("video job %s: its step failed; the sweeper will retry it", job_id)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from playground.accounts.http import AuthenticatedHttpRequest
 from playground.ranges import ranged_file_response
 from playground.uploads.selectors import upload_get
+from playground.usage.services import QuotaExceeded
 from playground.videos import selectors, services
 from playground.videos.forms import FORMS, SEEDANCE_MODELS, VideoForm
 from playground.videos.models import VideoJob
@@ -81,12 +82,16 @@ def create(request: AuthenticatedHttpRequest, action: str) -> HttpResponse:
     form = form_class(request.POST, request.FILES, user=request.user)
     if not form.is_valid():
         return _render_page(request, form, status=400)
-    job = services.video_job_create(
-        user=request.user,
-        action=form.action,
-        params=form.params(),
-        job_id=form.cleaned_data["job_id"],
-    )
+    try:
+        job = services.video_job_create(
+            user=request.user,
+            action=form.action,
+            params=form.params(),
+            job_id=form.cleaned_data["job_id"],
+        )
+    except QuotaExceeded as error:  # a valid form, refused: the page says why, in words
+        form.add_error(None, error)
+        return _render_page(request, form)
     return redirect("videos:job", job_id=job.id)
 
 

@@ -17,7 +17,7 @@ from playground.teamkey.services import team_key_set
 from playground.videos.build import image_ref
 from playground.videos.models import VideoJob
 from playground.videos.selectors import expected_duration
-from playground.videos.services import video_job_advance, video_job_sweep
+from playground.videos.services import video_job_advance, video_job_sweep, video_jobs_advance
 from tests.conftest import Simulator
 from tests.uploads.factories import UploadFactory
 from tests.videos.factories import SEEDANCE_MODEL, VideoJobFactory
@@ -199,6 +199,26 @@ class TestSweep:
         assert sweep.woken == 3
         assert [job_id for job_id, _ in woken] == [running.id, queued.id, archiving.id]
         assert woken[0][1] == pytest.approx(ago(5).timestamp(), abs=2)
+
+    def test_many_jobs_due_together_are_woken_in_batches_and_each_advances(
+        self, gateway: Simulator, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        jobs = VideoJobFactory.create_batch(31, next_check_at=ago(1))
+        broken = VideoJobFactory.create(next_check_at=ago(1), params={})  # its step raises
+        batches: list[list[tuple[str, float | None]]] = []
+        monkeypatch.setattr(
+            "playground.videos.services.jobs_wake",
+            lambda due: batches.append([(str(job_id), when) for job_id, when in due]),
+        )
+
+        video_job_sweep()
+        for batch in batches:
+            video_jobs_advance(due=batch)  # what the worker runs for each message
+
+        assert [len(batch) for batch in batches] == [2] * 16  # 32 due: 16 messages of 2
+        assert all(VideoJob.objects.get(id=job.id).state == State.RUNNING for job in jobs)
+        assert creates(gateway)["seedance"] == 31
+        assert VideoJob.objects.get(id=broken.id).state != State.RUNNING
 
     def test_a_woken_job_is_not_woken_again_while_its_message_waits(
         self, woken: list[tuple[uuid.UUID, float | None]], settings: Any
