@@ -17,7 +17,10 @@ from playground.chat.models import ChatExchange, Conversation
 from playground.gateway.chat import ChatMessage, Usage
 from playground.gateway.client import GatewayClient
 from playground.gateway.errors import GatewayError
+from playground.history.services import item_record
 from playground.teamkey.selectors import team_key_source
+from playground.usage.models import Kind
+from playground.usage.services import quota_check
 
 Status = ChatExchange.Status
 INTERRUPTED = "The answer was interrupted on the server; what arrived is kept."
@@ -71,6 +74,7 @@ def chat_send(
     """Saves the message, and the parameters on screen, before any gateway call: the exchange
     is pending until `exchange_stream` answers it. One transaction, so a crash leaves either
     nothing or the whole message."""
+    quota_check(user=user, kind=Kind.CHAT_TOKENS)
     with transaction.atomic():
         if conversation is None:
             conversation = Conversation(user=user, title=title_from(message))
@@ -78,7 +82,7 @@ def chat_send(
             must_own(conversation, user)
         chat_settings.apply_to(conversation)
         conversation.save()
-        return ChatExchange.objects.create(
+        exchange = ChatExchange.objects.create(
             conversation=conversation,
             user=user,
             message=message,
@@ -89,6 +93,8 @@ def chat_send(
             top_p=conversation.top_p,
             max_tokens=conversation.max_tokens,
         )
+        item_record(kind="chat", source_id=conversation.id)
+        return exchange
 
 
 def conversation_settings_update(
@@ -142,6 +148,7 @@ def conversation_fork(*, user: User, conversation: Conversation) -> Conversation
             )
             for exchange in finished
         )
+    item_record(kind="chat", source_id=fork.id)
     return fork
 
 
@@ -149,6 +156,7 @@ def exchange_regenerate(*, user: User, conversation: Conversation) -> ChatExchan
     """Replaces the last answer: the last exchange is asked again, with the parameters the
     conversation has now. None when there is nothing to regenerate (or it is still running)."""
     must_own(conversation, user)
+    quota_check(user=user, kind=Kind.CHAT_TOKENS)
     with transaction.atomic():
         last = conversation.exchanges.select_for_update().order_by("-created_at", "-id").first()
         if last is None or last.running:
@@ -165,6 +173,7 @@ def exchange_regenerate(*, user: User, conversation: Conversation) -> ChatExchan
         last.duration_ms = 0
         last.save()
         conversation.save(update_fields=["updated_at"])
+        item_record(kind="chat", source_id=conversation.id)
     return last
 
 
@@ -176,6 +185,7 @@ def exchange_stop(*, user: User, exchange: ChatExchange) -> None:
         status=Status.STOPPED, stop_requested=True
     )
     ChatExchange.objects.filter(id=exchange.id, status=Status.STREAMING).update(stop_requested=True)
+    item_record(kind="chat", source_id=exchange.conversation_id)
 
 
 def context_messages(exchange: ChatExchange) -> list[ChatMessage]:
@@ -215,6 +225,7 @@ def exchange_stream(*, exchange_id: int) -> Iterator[str]:
     if not claimed:
         return
     exchange = ChatExchange.objects.get(id=exchange_id)
+    item_record(kind="chat", source_id=exchange.conversation_id)
     started = time.monotonic()
     poll = settings.CHAT_STOP_POLL_SECONDS
     next_look = started + poll
@@ -264,6 +275,7 @@ def exchange_stream(*, exchange_id: int) -> Iterator[str]:
             duration_ms=int((time.monotonic() - started) * 1000),
         )
         Conversation.objects.filter(id=exchange.conversation_id).update(updated_at=timezone.now())
+        item_record(kind="chat", source_id=exchange.conversation_id)
 
 
 def exchange_run(*, exchange_id: int) -> ChatExchange:
@@ -285,8 +297,12 @@ def exchange_sweep() -> tuple[list[int], int]:
             created_at__lt=now - timedelta(seconds=settings.CHAT_UNSTARTED_SECONDS),
         ).values_list("id", flat=True)[:100]
     )
-    failed = ChatExchange.objects.filter(
+    stale = ChatExchange.objects.filter(
         status=Status.STREAMING,
         created_at__lt=now - timedelta(seconds=settings.CHAT_STREAM_DEADLINE_SECONDS),
-    ).update(status=Status.FAILED, error=SERVER_STOPPED)
+    )
+    conversations = set(stale.values_list("conversation_id", flat=True))
+    failed = stale.update(status=Status.FAILED, error=SERVER_STOPPED)
+    for conversation_id in conversations:
+        item_record(kind="chat", source_id=conversation_id)
     return unstarted, failed

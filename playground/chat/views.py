@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -14,6 +15,7 @@ from playground.chat import selectors, services, streaming
 from playground.chat.forms import ChatForm, ChatSettingsForm, RenameForm
 from playground.chat.models import ChatExchange, Conversation
 from playground.chat.services import ChatSettings
+from playground.usage.services import QuotaExceeded
 
 
 def found_conversation(conversation_id: int) -> Conversation:
@@ -95,12 +97,16 @@ def send(request: AuthenticatedHttpRequest, conversation_id: int | None = None) 
     form = ChatForm(request.POST)
     if not form.is_valid():
         return render_chat(request, found, form, status=200 if request.htmx else 400)
-    exchange = services.chat_send(
-        user=request.user,
-        conversation=found,
-        chat_settings=ChatSettings.from_form(form.cleaned_data),
-        message=form.cleaned_data["message"],
-    )
+    try:
+        exchange = services.chat_send(
+            user=request.user,
+            conversation=found,
+            chat_settings=ChatSettings.from_form(form.cleaned_data),
+            message=form.cleaned_data["message"],
+        )
+    except QuotaExceeded as error:  # a valid form, refused: the page says why, in words
+        form.add_error(None, error)
+        return render_chat(request, found, form)
     conversation = exchange.conversation
     url = conversation_url(conversation)
     if not request.htmx:
@@ -160,7 +166,19 @@ def fork(request: AuthenticatedHttpRequest, conversation_id: int) -> HttpRespons
 @require_POST
 def regenerate(request: AuthenticatedHttpRequest, conversation_id: int) -> HttpResponse:
     found = found_conversation(conversation_id)
-    exchange = services.exchange_regenerate(user=request.user, conversation=found)
+    try:
+        exchange = services.exchange_regenerate(user=request.user, conversation=found)
+    except QuotaExceeded as error:
+        if not request.htmx:
+            messages.error(request, " ".join(error.messages))
+            return redirect(conversation_url(found))
+        # A bound form, to carry the refusal; what was typed stays, and may be empty here.
+        data = selectors.conversation_settings(conversation=found)
+        form = ChatForm({**data, "message": request.POST.get("message", "")})
+        form.is_valid()
+        form.errors.pop("message", None)
+        form.add_error(None, error)
+        return render_chat(request, found, form)
     if not request.htmx:
         if exchange is not None:
             services.exchange_run(exchange_id=exchange.id)

@@ -30,12 +30,15 @@ from playground.accounts.models import User
 from playground.gateway.client import GatewayClient
 from playground.gateway.errors import GatewayError, GatewayOutcomeUnknownError
 from playground.gateway.images import UNCONFIRMED, ImageGeneration
+from playground.history.services import item_record
 from playground.images.build import Params, image_request
 from playground.images.models import LOST_AFTER, GeneratedImage, Generation
 from playground.teamkey.selectors import team_key_source
 from playground.uploads.models import Upload
 from playground.uploads.rules import ImageRules
 from playground.uploads.services import upload_create
+from playground.usage.models import Kind
+from playground.usage.services import quota_check
 
 logger = logging.getLogger(__name__)
 State = Generation.State
@@ -62,6 +65,8 @@ def generation_create(
     existing = Generation.objects.filter(id=generation_id).first()
     if existing is not None:
         return existing, False
+    # After the lookup: a POST resent after a dropped connection finds its own.
+    quota_check(user=user, kind=Kind.IMAGES)
     generation = Generation(
         id=generation_id,
         user=user,
@@ -73,6 +78,7 @@ def generation_create(
     try:
         with transaction.atomic():
             generation.save(force_insert=True)
+            item_record(kind="image", source_id=generation.id)
     except IntegrityError:  # the same POST, twice at once: the other one saved it first
         return Generation.objects.get(id=generation_id), False
     return generation, True
@@ -87,6 +93,7 @@ def generation_run(*, generation: Generation) -> Generation:
     generation.refresh_from_db()
     if not claimed:
         return generation
+    item_record(kind="image", source_id=generation.id)
     try:
         client = GatewayClient(key=team_key_source())
         try:
@@ -117,6 +124,7 @@ def _end(generation: Generation, state: str, error: str) -> Generation:
     generation.error = error
     generation.finished_at = timezone.now()
     generation.save(update_fields=["state", "error", "finished_at"])
+    item_record(kind="image", source_id=generation.id)
     return generation
 
 
@@ -145,6 +153,7 @@ def _record_answer(generation: Generation, answer: ImageGeneration) -> list[Gene
         generation.save(
             update_fields=["state", "generated_images", "total_tokens", "response_model"]
         )
+        item_record(kind="image", source_id=generation.id)
     return rows
 
 
@@ -235,18 +244,28 @@ def generation_sweep() -> int:
     """Beat's safety net: a request the web process never finished (it died waiting for the
     gateway, or while storing the images) ends in a final state that says so, in words."""
     cutoff = timezone.now() - LOST_AFTER
-    never_sent = Generation.objects.filter(state=State.PENDING, created_at__lt=cutoff)
-    ended = never_sent.update(
-        state=State.FAILED,
-        error="The request was never sent: the server stopped first. Nothing was charged.",
-        finished_at=timezone.now(),
-    )
-    waiting = Generation.objects.filter(state=State.RUNNING, started_at__lt=cutoff)
-    ended += waiting.update(state=State.UNKNOWN, error=LOST, finished_at=timezone.now())
-    saving = Generation.objects.filter(state=State.SAVING, started_at__lt=cutoff)
-    ended += saving.update(
-        state=State.DONE,
-        error="The server stopped while storing the images: some may be missing.",
-        finished_at=timezone.now(),
-    )
-    return ended
+    endings = [
+        (
+            Generation.objects.filter(state=State.PENDING, created_at__lt=cutoff),
+            State.FAILED,
+            "The request was never sent: the server stopped first. Nothing was charged.",
+        ),
+        (
+            Generation.objects.filter(state=State.RUNNING, started_at__lt=cutoff),
+            State.UNKNOWN,
+            LOST,
+        ),
+        (
+            Generation.objects.filter(state=State.SAVING, started_at__lt=cutoff),
+            State.DONE,
+            "The server stopped while storing the images: some may be missing.",
+        ),
+    ]
+    ended: list[uuid.UUID] = []
+    for rows, state, error in endings:
+        ids = list(rows.values_list("id", flat=True))
+        rows.filter(id__in=ids).update(state=state, error=error, finished_at=timezone.now())
+        ended += ids
+    for generation_id in ended:
+        item_record(kind="image", source_id=generation_id)
+    return len(ended)

@@ -20,6 +20,7 @@ from playground.images.models import GeneratedImage, Generation
 from playground.ranges import ranged_file_response
 from playground.uploads.rules import KLING_IMAGE, REFERENCE_IMAGE, SEEDANCE_IMAGE, ImageRules
 from playground.uploads.selectors import upload_get
+from playground.usage.services import QuotaExceeded
 
 # "Use as reference": where the image goes, the rules it must meet there, and the form slot.
 TARGETS: dict[str, tuple[ImageRules, str, dict[str, str]]] = {
@@ -88,11 +89,15 @@ def create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ImageForm(request.POST, request.FILES, user=request.user)
     if not form.is_valid():
         return _render_page(request, form, status=200 if request.htmx else 400)
-    generation, created = services.generation_create(
-        user=request.user,
-        params=form.params(),
-        generation_id=form.cleaned_data["generation_id"],
-    )
+    try:
+        generation, created = services.generation_create(
+            user=request.user,
+            params=form.params(),
+            generation_id=form.cleaned_data["generation_id"],
+        )
+    except QuotaExceeded as error:  # a valid form, refused: the page says why, in words
+        form.add_error(None, error)
+        return _render_page(request, form)
     if created:
         generation = services.generation_run(generation=generation)
     if not request.htmx:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from playground.chat.models import ChatExchange
 from playground.chat.services import exchange_sweep
 from playground.chat.tasks import answer_exchange
+from playground.history.models import Item
 from tests.chat.factories import ExchangeFactory
 
 Status = ChatExchange.Status
@@ -52,3 +53,5 @@ def test_an_answer_still_running_past_the_deadline_is_failed_in_words(db: Any) -
     assert exchange.status == Status.FAILED
     assert "the server stopped while it was being written" in exchange.error
     assert running.status == Status.STREAMING
+    item = Item.objects.get(kind="chat", source_id=str(exchange.conversation_id))
+    assert (item.state, item.in_flight) == (Status.FAILED, False)  # the history shows it too

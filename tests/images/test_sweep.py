@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from playground.history.models import Item
 from playground.images.models import Generation
 from playground.images.services import generation_sweep
 from tests.images.factories import GenerationFactory
@@ -38,6 +39,8 @@ def test_a_request_its_process_left_behind_ends_in_words(
     assert generation.state == ends
     assert words in generation.error
     assert generation.finished_at is not None
+    item = Item.objects.get(kind="image", source_id=str(generation.id))
+    assert (item.state, item.in_flight) == (ends, False)  # the history shows it ended too
 
 
 def test_a_request_still_in_its_time_is_left_alone(db: Any) -> None:
