@@ -44,6 +44,7 @@ class AuditEvent(models.Model):
         REACTIVATE = "reactivate", "reactivated"
         PASSWORD_SET = "password_set", "set a password from an invite"
         PASSWORD_CHANGE = "password_change", "changed their password"
+        QUOTA = "quota", "set the daily limits of"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

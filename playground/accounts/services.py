@@ -36,6 +36,13 @@ def _audit(
     )
 
 
+def audit_record(
+    *, actor: User | None, action: AuditEvent.Action, subject: User, detail: str = ""
+) -> None:
+    """Adds a line to the users' audit log for another app (the usage app's daily limits)."""
+    _audit(actor=actor, action=action, subject=subject, detail=detail)
+
+
 @transaction.atomic
 def user_create_admin(*, username: str, email: str, password: str) -> User:
     """Creates an admin who can also use the Django admin (a staff superuser)."""

@@ -1,0 +1,51 @@
+"""Admins' daily limits per user. What was used is never stored here: it is counted from the
+chat, image and video tables, so it can never drift from what really happened."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Kind(models.TextChoices):
+    """What a daily limit counts. The label is the plural noun the refusal sentence uses."""
+
+    CHAT_TOKENS = "chat_tokens", "chat tokens"
+    IMAGES = "images", "images"
+    VIDEO_JOBS = "video_jobs", "video jobs"
+
+    @property
+    def singular(self) -> str:
+        return {"chat_tokens": "chat token", "images": "image", "video_jobs": "video job"}[
+            self.value
+        ]
+
+    def amount(self, n: int) -> str:
+        """How many, in words: "1 image", "1,200 chat tokens"."""
+        return f"{n:,} {self.singular if n == 1 else self.label}"
+
+
+class Quota(models.Model):
+    """One user's daily limits; a blank limit is unlimited, and 0 allows nothing."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quota"
+    )
+    chat_tokens = models.PositiveIntegerField(null=True, blank=True)
+    images = models.PositiveIntegerField(null=True, blank=True)
+    video_jobs = models.PositiveIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Daily limits of {self.user_id}"
+
+    def limit(self, kind: Kind) -> int | None:
+        value: int | None = getattr(self, kind.value)
+        return value
+
+    def describe(self) -> str:
+        """The limits in words, for the audit log: "chat tokens 10,000, images unlimited"."""
+        return ", ".join(
+            f"{kind.label} {'unlimited' if (n := self.limit(kind)) is None else f'{n:,}'}"
+            for kind in Kind
+        )
