@@ -1,4 +1,5 @@
-# One image for web, worker, beat and the simulator (see docker-compose.yml).
+# One image for web, worker, beat, the one-shot migrate service and the simulator (see
+# docker-compose.yml). .dockerignore keeps var/ (secrets, database, media) and .venv out of it.
 FROM python:3.13-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
@@ -11,9 +12,13 @@ COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 
 COPY . .
+# Static files collected into the image (WhiteNoise's copy on web); the migrate service copies
+# them into the volume nginx serves. /data, /media and /static are where volumes mount, owned by
+# the unprivileged user so that fresh named volumes are too.
 RUN PLAYGROUND_MODE=production SECRET_KEY=build-only PLAYGROUND_ENCRYPTION_KEYS=build-only \
     PLAYGROUND_VAR_DIR=/app/var python manage.py collectstatic --noinput \
-    && useradd --create-home playground && mkdir -p /data /media && chown playground /data /media
+    && useradd --create-home playground \
+    && mkdir -p /data /media /static && chown playground /data /media /static
 ENV STATIC_ROOT=/app/var/staticfiles
 USER playground
 EXPOSE 8000 8001

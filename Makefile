@@ -10,5 +10,4 @@ test:
 
 # Re-resolves uv.lock after a change to pyproject.toml.
 lock:
-	bin/bootstrap || true
-	UV_PYTHON=$$(bin/find-python) .tools/bin/uv lock
+	PY=$$(bin/find-python) && UV_PYTHON=$$PY "$$(bin/install-uv $$PY)" lock

@@ -78,6 +78,9 @@ INSTALLED_APPS = [
     # Before staticfiles: runserver leaves static files to WhiteNoise, even with debug on.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # SearchVectorField and its lookups for the history's search; harmless on SQLite, where the
+    # column stays empty and the search falls back to icontains.
+    "django.contrib.postgres",
     "django_htmx",
     "playground.accounts",
     "playground.teamkey",
@@ -85,6 +88,8 @@ INSTALLED_APPS = [
     "playground.uploads",
     "playground.videos",
     "playground.images",
+    "playground.history",
+    "playground.usage",
 ]
 
 MIDDLEWARE = [
@@ -203,7 +208,16 @@ SECURE_COOKIES = os.environ.get("SECURE_COOKIES", "1" if PRODUCTION else "0") ==
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_SSL_REDIRECT = PRODUCTION and os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+# X-Forwarded-Proto is trusted only when a proxy that sets it itself, overwriting whatever the
+# client sent, is the only way in (docker-compose.yml's nginx, deploy/nginx.conf).
+BEHIND_PROXY = os.environ.get("PLAYGROUND_BEHIND_PROXY", "0") == "1"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# The container health check asks web directly, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# With the proxy serving files, media views check the login and hand the file over with
+# X-Accel-Redirect to this internal location (see playground/ranges.py).
+ACCEL_REDIRECT = os.environ.get("PLAYGROUND_ACCEL_REDIRECT", "0") == "1"
+ACCEL_REDIRECT_PREFIX = "/_protected/media/"  # deploy/nginx.conf has the same
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from playground.health import healthz
+
 urlpatterns = [
     path("", include("playground.chat.urls")),
     path("accounts/", include("playground.accounts.urls")),
@@ -8,7 +10,10 @@ urlpatterns = [
     path("images/", include("playground.images.urls")),
     path("uploads/", include("playground.uploads.urls")),
     path("videos/", include("playground.videos.urls")),
+    path("history/", include("playground.history.urls")),
+    path("usage/", include("playground.usage.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]
 
 # 403 and 404 with a sentence on why; 400, 500 and CSRF failures use Django's views and our

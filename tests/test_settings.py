@@ -136,3 +136,50 @@ def test_local_mode_gives_up_on_the_gateway_before_the_simulators_timeout_stall(
 
 def test_production_waits_longer_for_the_gateway(tmp_path: Path) -> None:
     assert settings_in(PRODUCTION, tmp_path)["read_timeout"] == 120
+
+
+# -- behind docker-compose.yml's nginx --------------------------------------------------------
+
+BEHIND_THE_PROXY = PRODUCTION | {"PLAYGROUND_BEHIND_PROXY": "1", "PLAYGROUND_ACCEL_REDIRECT": "1"}
+
+
+def proxy_settings_in(env: dict[str, str], var_dir: Path) -> dict[str, object]:
+    script = (
+        "import json; from django.conf import settings as s; print(json.dumps({"
+        "'ssl_header': s.SECURE_PROXY_SSL_HEADER, 'accel': s.ACCEL_REDIRECT,"
+        "'prefix': s.ACCEL_REDIRECT_PREFIX, 'exempt': s.SECURE_REDIRECT_EXEMPT}))"
+    )
+    result = manage("shell", "--no-imports", "-c", script, env=env, var_dir=var_dir)
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout))
+
+
+def test_production_trusts_no_forwarded_proto_without_the_proxy(tmp_path: Path) -> None:
+    production = proxy_settings_in(PRODUCTION, tmp_path)
+    assert production["ssl_header"] is None
+    assert production["accel"] is False
+
+
+def test_behind_the_proxy_the_forwarded_proto_it_sets_is_trusted(tmp_path: Path) -> None:
+    proxied = proxy_settings_in(BEHIND_THE_PROXY, tmp_path)
+    assert proxied["ssl_header"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert proxied["accel"] is True
+    assert proxied["prefix"] == "/_protected/media/"
+
+
+def test_local_mode_neither_trusts_the_header_nor_hands_files_to_a_proxy(tmp_path: Path) -> None:
+    local = proxy_settings_in({}, tmp_path)
+    assert local["ssl_header"] is None
+    assert local["accel"] is False
+
+
+def test_the_health_check_is_never_redirected_to_https(tmp_path: Path) -> None:
+    assert proxy_settings_in(PRODUCTION, tmp_path)["exempt"] == ["^healthz$"]
+
+
+def test_the_deploy_check_is_clean_behind_the_proxy(tmp_path: Path) -> None:
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", env=BEHIND_THE_PROXY, var_dir=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 
 from playground.accounts.models import Role
@@ -30,9 +31,14 @@ class LoginForm(AuthenticationForm):
         return cleaned
 
     def client_ip(self) -> str:
-        # REMOTE_ADDR: the playground is served directly (runserver, gunicorn in compose). Behind
-        # a proxy every visitor shares its address, and only the per-username limit tells apart.
-        return self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        # REMOTE_ADDR when served directly (runserver). Behind compose's nginx every visitor
+        # would share its address, so X-Real-IP, which nginx sets itself, overwriting any
+        # client's value (deploy/nginx.conf), and which is trusted only with the proxy on.
+        if self.request is None:
+            return ""
+        if settings.BEHIND_PROXY and self.request.META.get("HTTP_X_REAL_IP"):
+            return str(self.request.META["HTTP_X_REAL_IP"])
+        return str(self.request.META.get("REMOTE_ADDR", ""))
 
 
 class UserInviteForm(forms.Form):

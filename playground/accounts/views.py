@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from playground.accounts.decorators import admin_required
@@ -137,6 +137,7 @@ def _leave(request: AuthenticatedHttpRequest, url: str) -> HttpResponse:
 
 
 @admin_required
+@require_GET
 def users_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _render(request, "accounts/users.html")
 

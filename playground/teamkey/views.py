@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from playground.accounts.decorators import admin_required
 from playground.accounts.http import AuthenticatedHttpRequest
@@ -28,6 +28,7 @@ def _render(
 
 
 @admin_required
+@require_GET
 def page(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _render(request, "teamkey/page.html", form=TeamKeyForm())
 

@@ -23,6 +23,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from playground.accounts.models import Role
 from playground.accounts.services import user_invite
 from playground.chat.models import ChatExchange, Conversation
+from playground.history.services import item_record
 from playground.teamkey.services import team_key_set
 from playground.videos.models import VideoJob
 from playground.videos.views import TABS
@@ -73,6 +74,11 @@ NOT_PAGES = {
     "users:role": "a form's POST target",
     "users:deactivate": "a form's POST target",
     "users:reactivate": "a form's POST target",
+    "usage:quota_edit": "a form's POST target",
+    "history:status": "the htmx fragment of the in-flight rows on the history page",
+    "history:export_csv": "a download",
+    "history:export_json": "a download",
+    "healthz": "the container health check's plain-text answer",
 }
 
 
@@ -130,6 +136,8 @@ def site(
         fail_reason=f"The gateway refused the prompt (content safety): {UNBROKEN}",
     )
     image = GeneratedImageFactory.create(generation__user=admin)
+    history_item = item_record(kind="video", source_id=job.id)
+    assert history_item is not None
     invited = user_invite(actor=admin, username="alan", email="alan@example.com", role=Role.MEMBER)
     invite = reverse(
         "invite_accept",
@@ -157,6 +165,10 @@ def site(
         Shown("images:rerun", "admin", reverse("images:rerun", args=[image.generation_id])),
         Shown("images:image", "admin", reverse("images:image", args=[image.id])),
         Shown("users:page", "admin", reverse("users:page")),
+        Shown("usage:dashboard", "member", reverse("usage:dashboard")),
+        Shown("usage:quotas", "admin", reverse("usage:quotas")),
+        Shown("history:page", "member", reverse("history:page")),
+        Shown("history:detail", "member", reverse("history:detail", args=[history_item.id])),
         Shown("password_change", "member", reverse("password_change")),
         Shown("403", "member", reverse("teamkey:page"), 403),
         Shown("404", "member", reverse("videos:job", args=[uuid.uuid4()]), 404),
@@ -226,7 +238,8 @@ def test_it_shows_every_page_of_the_playground() -> None:
     shown = {"login", "chat:page", "chat:conversation", "videos:page", "videos:job"}
     shown |= {"videos:rerun", "teamkey:page", "images:page", "images:gallery"}
     shown |= {"images:generation", "images:rerun", "images:image", "users:page"}
-    shown |= {"password_change", "invite_accept"}
+    shown |= {"password_change", "invite_accept", "usage:dashboard", "usage:quotas"}
+    shown |= {"history:page", "history:detail"}
     listed = shown | set(NOT_PAGES)
     missing = names - listed
     assert missing == set(), "show these in this file, or list them in NOT_PAGES with a reason"
