@@ -1,29 +1,18 @@
 from django.contrib import admin
 
 from playground.images.models import GeneratedImage, Generation
+from playground.readonly_admin import ReadOnlyAdmin
 
 
 @admin.register(Generation)
-class GenerationAdmin(admin.ModelAdmin[Generation]):
-    """Read-only: generations change only through the services."""
-
+class GenerationAdmin(ReadOnlyAdmin[Generation]):
     list_display = ["created_at", "user", "model", "state", "generated_images"]
     list_filter = ["state", "model"]
-    search_fields = ["prompt"]
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
+    search_fields = ["prompt", "user__username"]
+    list_select_related = ["user"]
 
 
 @admin.register(GeneratedImage)
-class GeneratedImageAdmin(admin.ModelAdmin[GeneratedImage]):
+class GeneratedImageAdmin(ReadOnlyAdmin[GeneratedImage]):
     list_display = ["created_at", "generation", "index", "size", "error"]
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
+    search_fields = ["generation__prompt"]

@@ -1,11 +1,13 @@
 from django.contrib import admin
-from django.http import HttpRequest
 
+from playground.readonly_admin import ReadOnlyAdmin
 from playground.uploads.models import Upload
 
 
 @admin.register(Upload)
-class UploadAdmin(admin.ModelAdmin[Upload]):
+class UploadAdmin(ReadOnlyAdmin[Upload]):
+    """Uploads are made by the image inputs only; the admin lists them."""
+
     list_display = [
         "created_at",
         "original_name",
@@ -18,13 +20,3 @@ class UploadAdmin(admin.ModelAdmin[Upload]):
     list_filter = ["content_type"]
     search_fields = ["original_name", "source_url", "sha256"]
     list_select_related = ["created_by"]
-
-    # Uploads are made by the image inputs only; the admin lists them.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Upload | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Upload | None = None) -> bool:
-        return False
