@@ -128,13 +128,13 @@ def item_record(*, kind: str, source_id: uuid.UUID | int | str) -> Item | None:
             .first()
         )
         values = asdict(snapshot)
-        Item.objects.bulk_create(
+        # The upsert returns the row's id (RETURNING), so no second read is needed.
+        [item] = Item.objects.bulk_create(
             [Item(kind=kind, source_id=source, **values)],
             update_conflicts=True,
             unique_fields=["kind", "source_id"],
             update_fields=list(values),
         )
-        item = Item.objects.get(kind=kind, source_id=source)
         if before != snapshot.state:
             Event.objects.create(item=item, state=snapshot.state, at=timezone.now())
     return item
