@@ -259,6 +259,12 @@ else:
     }
 # The cache (the chat's model list, mostly): Redis when REDIS_URL is set, so every web
 # process shares it; else each process keeps its own in memory.
+# Sessions are read on every request: from the cache first when it is shared (Redis).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -225,7 +225,7 @@ def exchange_stream(*, exchange_id: int) -> Iterator[str]:
     if not claimed:
         return
     exchange = ChatExchange.objects.get(id=exchange_id)
-    item_record(kind="chat", source_id=exchange.conversation_id)
+    recorded = False  # "answering" goes to the history after the first token, not before it
     started = time.monotonic()
     poll = settings.CHAT_STOP_POLL_SECONDS
     next_look = started + poll
@@ -248,6 +248,9 @@ def exchange_stream(*, exchange_id: int) -> Iterator[str]:
             if chunk.content:
                 parts.append(chunk.content)
                 yield chunk.content
+                if not recorded:
+                    item_record(kind="chat", source_id=exchange.conversation_id)
+                    recorded = True
             if time.monotonic() >= next_look:
                 next_look = time.monotonic() + poll
                 if ChatExchange.objects.filter(id=exchange_id, stop_requested=True).exists():
