@@ -245,7 +245,14 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "visibility_timeout": 3600,
+        # Message priorities (0 first): polls and submits before downloads, so that a wave of
+        # archives never delays the moment other jobs are seen to end.
+        "priority_steps": list(range(10)),
+        "sep": ":",
+        "queue_order_strategy": "priority",
+    }
 else:
     for sub in ("queue", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
@@ -289,7 +296,7 @@ PUBLIC_URL = os.environ.get(
     "PLAYGROUND_PUBLIC_URL", "" if PRODUCTION else "http://127.0.0.1:8000"
 ).rstrip("/")
 VIDEO_CALLBACKS = os.environ.get("VIDEO_CALLBACKS", "1") == "1" and bool(PUBLIC_URL)
-VIDEO_SWEEP_SECONDS = env_float("VIDEO_SWEEP_SECONDS", 1)
+VIDEO_SWEEP_SECONDS = env_float("VIDEO_SWEEP_SECONDS", 0.5)
 VIDEO_POLL_FIRST_SECONDS = env_float("VIDEO_POLL_FIRST_SECONDS", 10)
 VIDEO_POLL_MIN_SECONDS = env_float("VIDEO_POLL_MIN_SECONDS", 2)
 VIDEO_POLL_MAX_SECONDS = env_float("VIDEO_POLL_MAX_SECONDS", 60)

@@ -371,9 +371,9 @@ def _poll(job: VideoJob) -> None:
             **common,
         )
         if moved:
-            # Its own task, queued behind the polls already waiting: a download must not
-            # hold up the moment other jobs are seen to end.
-            job_wake(job.id)
+            # Its own task, behind every poll waiting: a download must not hold up the
+            # moment other jobs are seen to end.
+            job_wake(job.id, background=True)
     elif task.state is TaskState.FAILED:
         _move(job, only_from=(State.RUNNING,), **common)
         _fail(job, task.fail_reason or "The provider gave no reason.", only_from=(State.RUNNING,))
@@ -465,7 +465,7 @@ def _wake_next_archive() -> None:
         VideoJob.objects.filter(id=waiting).update(
             next_check_at=_later(settings.VIDEO_LEASE_SECONDS)
         )
-    job_wake(waiting)
+    job_wake(waiting, background=True)
 
 
 def _download(job: VideoJob) -> None:
@@ -610,10 +610,11 @@ def video_job_sweep() -> Sweep:
             .values_list(*fields)[:SWEEP_BATCH]
         )
         free = settings.VIDEO_ARCHIVE_CONCURRENCY - _archiving_now()
+        archives: list[uuid.UUID] = []
         if free > 0:
-            archives = due_jobs.filter(state=State.ARCHIVING).order_by("next_check_at")
-            due += list(archives.values_list(*fields)[:free])
-        VideoJob.objects.filter(id__in=[job_id for job_id, _ in due]).update(
+            waiting = due_jobs.filter(state=State.ARCHIVING).order_by("next_check_at")
+            archives = list(waiting.values_list("id", flat=True)[:free])
+        VideoJob.objects.filter(id__in=[job_id for job_id, _ in due] + archives).update(
             next_check_at=_later(settings.VIDEO_LEASE_SECONDS)
         )
     woken = [(job_id, due_at.timestamp() if due_at else None) for job_id, due_at in due]
@@ -626,7 +627,9 @@ def video_job_sweep() -> Sweep:
             job_wake(batch[0][0], due=batch[0][1])
         else:
             jobs_wake(batch)
-    return Sweep(woken=len(due), expired=expired, stuck=stuck)
+    for job_id in archives:
+        job_wake(job_id, background=True)
+    return Sweep(woken=len(due) + len(archives), expired=expired, stuck=stuck)
 
 
 def video_jobs_advance(*, due: list[tuple[str, float | None]]) -> None:

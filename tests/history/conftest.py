@@ -31,7 +31,8 @@ def no_worker(monkeypatch: pytest.MonkeyPatch) -> list[uuid.UUID]:
     """Video jobs are advanced by the test itself: the queue message is noted, not sent."""
     woken: list[uuid.UUID] = []
     monkeypatch.setattr(
-        "playground.videos.services.job_wake", lambda job_id, due=None: woken.append(job_id)
+        "playground.videos.services.job_wake",
+        lambda job_id, due=None, background=False: woken.append(job_id),
     )
     return woken
 

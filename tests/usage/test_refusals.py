@@ -164,7 +164,9 @@ class TestVideos:
     def test_one_under_the_limit_the_job_is_queued(
         self, as_mia: Client, mia: User, sim: Simulator, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setattr("playground.videos.services.job_wake", lambda job_id, due=None: None)
+        monkeypatch.setattr(
+            "playground.videos.services.job_wake", lambda job_id, due=None, background=False: None
+        )
         Quota.objects.create(user=mia, video_jobs=2)
         video_on(mia, days_ago(0, hour=0))
         data = VIDEO | {"job_id": str(uuid.uuid4())}
@@ -175,7 +177,9 @@ class TestVideos:
     def test_a_resent_post_finds_its_job_even_at_the_limit(
         self, as_mia: Client, mia: User, sim: Simulator, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setattr("playground.videos.services.job_wake", lambda job_id, due=None: None)
+        monkeypatch.setattr(
+            "playground.videos.services.job_wake", lambda job_id, due=None, background=False: None
+        )
         Quota.objects.create(user=mia, video_jobs=1)
         data = VIDEO | {"job_id": str(uuid.uuid4())}
         first = as_mia.post(reverse("videos:create", args=["seedance"]), data)

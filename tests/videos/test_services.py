@@ -47,7 +47,7 @@ def woken(monkeypatch: pytest.MonkeyPatch) -> list[tuple[uuid.UUID, float | None
     calls: list[tuple[uuid.UUID, float | None]] = []
     monkeypatch.setattr(
         "playground.videos.services.job_wake",
-        lambda job_id, due=None: calls.append((job_id, due)),
+        lambda job_id, due=None, background=False: calls.append((job_id, due)),
     )
     return calls
 

@@ -57,7 +57,8 @@ def woken(monkeypatch: pytest.MonkeyPatch) -> list[uuid.UUID]:
     """The jobs a worker was asked to wake; the broker message itself is not sent."""
     calls: list[uuid.UUID] = []
     monkeypatch.setattr(
-        "playground.videos.services.job_wake", lambda job_id, due=None: calls.append(job_id)
+        "playground.videos.services.job_wake",
+        lambda job_id, due=None, background=False: calls.append(job_id),
     )
     return calls
 
