@@ -124,7 +124,11 @@ class Handler(BaseHTTPRequestHandler):
         raw = self._read_body()
         body = _parse(raw)
         key_ok = key_accepted(self.headers.get("Authorization"), self.app.keys)
-        fault: str | None = None
+        self.fault: str | None = None
+        self.entry: dict[str, Any] | None = None
+        if not name.startswith("sim."):
+            entry = {"method": self.command, "path": url.path, "route": name, "body": body}
+            self.entry = {**entry, "key_ok": key_ok}
         try:
             if raw is None:
                 self._send(openai_error(413, "The request body is too large or unreadable."))
@@ -138,7 +142,7 @@ class Handler(BaseHTTPRequestHandler):
             elif not key_ok:
                 self._send(_unauthorized(self.headers.get("Authorization")))
             else:
-                fault = self._serve(name, matched[1], body, config)
+                self._serve(name, matched[1], body, config)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client went away, e.g. after a timeout
         except Exception:
@@ -150,29 +154,28 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             elapsed = (time.monotonic() - started) * 1000
             print(f"{self.command} {url.path} {self.status} {elapsed:.0f}ms", flush=True)
-            if not name.startswith("sim."):
-                self.app.state.record(
-                    {
-                        "method": self.command,
-                        "path": url.path,
-                        "route": name,
-                        "body": body,
-                        "key_ok": key_ok,
-                        "status": self.status if isinstance(self.status, int) else None,
-                        "fault": fault,
-                        "at": time.time(),
-                    }
-                )
+            self._record()
 
-    def _serve(self, name: str, params: list[str], body: Any, config: dict[str, Any]) -> str | None:
-        """Runs an API route with its fault, if any; returns the fault that was applied."""
+    def _record(self) -> None:
+        """Logs the request once, before its last byte is written, so a client holding its
+        answer always finds it in `/_sim/requests`."""
+        if self.entry is None:
+            return
+        status = self.status if isinstance(self.status, int) else None
+        self.app.state.record(
+            {**self.entry, "status": status, "fault": self.fault, "at": time.time()}
+        )
+        self.entry = None
+
+    def _serve(self, name: str, params: list[str], body: Any, config: dict[str, Any]) -> None:
+        """Runs an API route with its fault, if any, kept in `self.fault` for the log."""
         found: list[str] = []
         body = strip_markers(body, found)
         explicit = self.headers.get("X-Sim-Fault") or (found[0] if found else None)
         if explicit is not None and explicit not in FAULTS:
             message = f"Unknown simulator fault {explicit!r}; known: {', '.join(FAULTS)}."
             self._send(openai_error(400, message, code="unknown_fault"))
-            return None
+            return
         streaming = name == "chat" and isinstance(body, dict) and body.get("stream") is True
 
         def fits(fault: str) -> bool:
@@ -182,16 +185,17 @@ class Handler(BaseHTTPRequestHandler):
             fault = explicit if fits(explicit) else None
         else:
             fault = self.app.state.take_config_fault(group(name), fits)
+        self.fault = fault
         if fault == "drop":
             self.status = "dropped"
             self.close_connection = True  # no answer at all: the client sees the socket close
-            return fault
+            return
         if fault == "timeout":
             time.sleep(config["timeout_seconds"])
         failure = error_reply(fault, name, config) if fault else None
         if failure is not None:
             self._send(failure)
-            return fault
+            return
         try:
             answer = self._run(name, params, body, fault)
         except ApiError as rejected:
@@ -203,7 +207,6 @@ class Handler(BaseHTTPRequestHandler):
             self._stream(answer)
         else:
             self._send(answer)
-        return fault
 
     def _run(self, name: str, params: list[str], body: Any, fault: str | None) -> Reply | Stream:
         app, config = self.app, self.app.state.config()
@@ -289,6 +292,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_header(header, value)
             self.end_headers()
             self.status = status
+            self._record()
             if self.command != "HEAD":
                 _copy(file, self.wfile, start, end - start + 1)
 
@@ -329,8 +333,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(reply.body)))
         for header, value in reply.headers.items():
             self.send_header(header, value)
-        self.end_headers()
         self.status = reply.status
+        self._record()
+        self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(reply.body)
 
@@ -348,6 +353,7 @@ class Handler(BaseHTTPRequestHandler):
             data = event.encode()
             self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
             self.wfile.flush()
+        self._record()
         self.wfile.write(b"0\r\n\r\n")
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
