@@ -101,6 +101,8 @@ MATRIX: dict[str, Access] = {
     "login": Access(S(200, 302, 302), S(200, 302, 302)),
     "logout": Access(S(302, 405, 405), S(302, 302, 302)),
     "password_change": Access(S(302, 200, 200), S(302, 400, 400)),
+    # The language switch is on every page, the login page too.
+    "language": Access(S(405, 405, 405), S(302, 302, 302)),
     "invite_accept": Access(S(200, 200, 200), S(200, 200, 200)),
     # Admins only: user management, the team key, quotas and the Django admin.
     "users:page": Access(S(302, 403, 200), S(302, 403, 405)),

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
@@ -17,6 +18,11 @@ class Role(models.TextChoices):
 
 class User(AbstractUser):
     """A team member. Admins are active staff users; everyone else is a member."""
+
+    # The interface language they chose; blank follows the browser.
+    language = models.CharField(
+        _("language"), max_length=16, blank=True, choices=settings.LANGUAGES
+    )
 
     @property
     def is_admin(self) -> bool:

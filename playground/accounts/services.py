@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from playground.accounts.models import AuditEvent, Role, User
@@ -129,6 +130,14 @@ def user_reactivate(*, actor: User, user: User) -> User:
 
 @sensitive_variables("password")
 @transaction.atomic
+def user_language_set(*, user: User, language: str) -> None:
+    """Saves the interface language the user chose ("" follows the browser)."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Choose a language from the list."), code="language")
+    user.language = language
+    user.save(update_fields=["language"])
+
+
 def user_password_change(*, user: User, password: str, via_invite: bool = False) -> None:
     """Sets a user's own password (validated by the form). The log records that it changed,
     never the password. The caller keeps the session with update_session_auth_hash."""

@@ -25,6 +25,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", views.language, name="language"),
     path("password/", views.password_change, name="password_change"),
     path("invite/<uidb64>/<token>/", views.InviteAcceptView.as_view(), name="invite_accept"),
     path("users/", include((users_patterns, "users"))),

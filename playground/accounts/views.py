@@ -1,15 +1,17 @@
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordResetConfirmView
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.i18n import set_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -27,10 +29,26 @@ from playground.accounts.services import (
     user_deactivate,
     user_invite,
     user_invite_renew,
+    user_language_set,
     user_password_change,
     user_reactivate,
     user_role_set,
 )
+
+# -- Your language ----------------------------------------------------------------------------
+
+
+@login_not_required  # the login page has the switch too
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language (the cookie, then back to `next`), and for a logged-in user the
+    choice saved on them, so it follows them to another browser."""
+    response = set_language(request)
+    code = request.POST.get("language", "")
+    if request.user.is_authenticated and code in dict(settings.LANGUAGES):
+        user_language_set(user=cast(User, request.user), language=code)
+    return response
+
 
 # -- Your own password ------------------------------------------------------------------------
 

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from playground.gateway.errors import GatewayOutcomeUnknownError, GatewayProtocolError
 from playground.gateway.transport import (
     JSON,
@@ -13,10 +15,11 @@ from playground.gateway.transport import (
     json_list,
     parse_json,
     protocol_error,
+    unconfirmed_because,
 )
 
 # What a chat POST's error says when nothing confirmed it.
-UNCONFIRMED = (
+UNCONFIRMED = gettext_noop(
     "The gateway did not confirm the chat answer: it may have been produced (and charged) "
     "upstream. Sending it again may run it twice."
 )
@@ -90,7 +93,7 @@ def chat_payload(
 def completion_from(body: JSON, *, model: str) -> ChatCompletion:
     choices = json_list(body, "choices")
     if not choices or not isinstance(choices[0], dict):
-        raise protocol_error("The gateway's chat answer had no choices.")
+        raise protocol_error(gettext_noop("The gateway's chat answer had no choices."))
     message = choices[0].get("message") or {}
     return ChatCompletion(
         id=str(body.get("id") or ""),
@@ -113,12 +116,16 @@ def chunks_from(lines: Iterable[str], *, status: int = 200) -> Iterator[ChatChun
             chunk = parse_json(data, status)
         except GatewayProtocolError:
             raise GatewayOutcomeUnknownError(
-                f"{UNCONFIRMED} (A piece of the answer could not be read.)"
+                unconfirmed_because(
+                    UNCONFIRMED, gettext_noop("A piece of the answer could not be read.")
+                )
             ) from None
         if "error" in chunk:
             raise error_from_body(chunk, status, stream=True)
         yield chunk_from(chunk)
-    raise GatewayOutcomeUnknownError(f"{UNCONFIRMED} (The answer stopped before it was complete.)")
+    raise GatewayOutcomeUnknownError(
+        unconfirmed_because(UNCONFIRMED, gettext_noop("The answer stopped before it was complete."))
+    )
 
 
 def chunk_from(chunk: JSON) -> ChatChunk:

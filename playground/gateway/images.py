@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from django.utils.translation import gettext_noop
+
 from playground.gateway.media import ImageSource
 from playground.gateway.transport import JSON, json_list, redact
 
-UNCONFIRMED = (
+UNCONFIRMED = gettext_noop(
     "The gateway did not confirm the image generation: the images may have been made (and "
     "charged) upstream. Check before running it again."
 )

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from playground.gateway.errors import (
     GatewayError,
@@ -89,23 +90,35 @@ def download(
 def media_error(status: int) -> GatewayError:
     if status in (403, 404, 410):
         return GatewayMediaExpiredError(
-            f"The file is no longer available from the gateway ({status}): its link expired "
-            "or it was removed. Run the job again to get a new one.",
+            gettext_noop(
+                "The file is no longer available from the gateway (%(status)s): its link expired "
+                "or it was removed. Run the job again to get a new one."
+            )
+            % {"status": status},
             status=status,
         )
     if status == 429:
         return GatewayRateLimitError(
-            "The media host is rate-limiting downloads (429): try again shortly.", status=status
+            gettext_noop("The media host is rate-limiting downloads (429): try again shortly."),
+            status=status,
         )
     if status >= 500:
         return GatewayUnavailableError(
-            f"The media host had an error ({status}): try again shortly.", status=status
+            gettext_noop("The media host had an error (%(status)s): try again shortly.")
+            % {"status": status},
+            status=status,
         )
-    return GatewayError(f"The media host refused the download ({status}).", status=status)
+    return GatewayError(
+        gettext_noop("The media host refused the download (%(status)s).") % {"status": status},
+        status=status,
+    )
 
 
 def too_large(max_bytes: int) -> GatewayError:
     megabytes = max_bytes / (1024 * 1024)
     return GatewayError(
-        f"The file is larger than the {megabytes:g} MB this playground keeps; it was not saved."
+        gettext_noop(
+            "The file is larger than the %(megabytes)s MB this playground keeps; it was not saved."
+        )
+        % {"megabytes": f"{megabytes:g}"}
     )

@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
+from django.utils.translation import gettext_noop
 from django.views.decorators.debug import sensitive_variables
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
@@ -70,40 +71,74 @@ class KeySource(Protocol):
 
 
 # What a POST's error says when nothing confirmed it; each endpoint passes its own sentence.
-UNCONFIRMED = (
+# Every sentence here is stored in English (gettext_noop) and translated when shown: see
+# playground/stored_text.py.
+UNCONFIRMED = gettext_noop(
     "The gateway did not confirm the request: it may have been carried out upstream. Check "
     "before running it again."
 )
-UNSENDABLE_KEY = "The team key has characters that cannot be sent: ask an admin to replace it."
+UNSENDABLE_KEY = gettext_noop(
+    "The team key has characters that cannot be sent: ask an admin to replace it."
+)
 
 # Kling's business codes, from its API reference: (exception, what a user is told).
 KLING_CODES: list[tuple[range, type[GatewayError], str]] = [
     (
         range(1000, 1005),
         GatewayAuthError,
-        "the gateway rejected the team key: ask an admin to replace it",
+        gettext_noop(
+            "The gateway rejected the team key: ask an admin to replace it (Kling %(code)s)."
+        ),
     ),
     (
         range(1100, 1103),
         GatewayBillingError,
-        "the gateway account cannot pay for this "
-        "(no balance, arrears or a locked account): ask an admin to top it up",
+        gettext_noop(
+            "The gateway account cannot pay for this (no balance, arrears or a locked account): "
+            "ask an admin to top it up (Kling %(code)s)."
+        ),
     ),
-    (range(1103, 1104), GatewayForbiddenError, "the team key may not use this model or feature"),
-    (range(1200, 1202), GatewayBadRequestError, "the request's parameters were rejected"),
-    (range(1202, 1204), GatewayNotFoundError, "the model or method does not exist"),
+    (
+        range(1103, 1104),
+        GatewayForbiddenError,
+        gettext_noop("The team key may not use this model or feature (Kling %(code)s)."),
+    ),
+    (
+        range(1200, 1202),
+        GatewayBadRequestError,
+        gettext_noop("The request's parameters were rejected (Kling %(code)s)."),
+    ),
+    (
+        range(1202, 1204),
+        GatewayNotFoundError,
+        gettext_noop("The model or method does not exist (Kling %(code)s)."),
+    ),
     (
         range(1300, 1302),
         GatewayContentPolicyError,
-        "the prompt or image was blocked by the provider's content safety check",
+        gettext_noop(
+            "The prompt or image was blocked by the provider's content safety check "
+            "(Kling %(code)s)."
+        ),
     ),
-    (range(1302, 1303), GatewayRateLimitError, "the team is sending requests too fast"),
+    (
+        range(1302, 1303),
+        GatewayRateLimitError,
+        gettext_noop("The team is sending requests too fast (Kling %(code)s)."),
+    ),
     (
         range(1303, 1304),
         GatewayRateLimitError,
-        "too many video jobs are running at once for this account; wait for one to finish",
+        gettext_noop(
+            "Too many video jobs are running at once for this account; wait for one to finish "
+            "(Kling %(code)s)."
+        ),
     ),
-    (range(5000, 5003), GatewayUnavailableError, "the provider is down or overloaded"),
+    (
+        range(5000, 5003),
+        GatewayUnavailableError,
+        gettext_noop("The provider is down or overloaded (Kling %(code)s)."),
+    ),
 ]
 
 # Business answers that trying again at once cannot change: balance, content safety, and the
@@ -111,22 +146,40 @@ KLING_CODES: list[tuple[range, type[GatewayError], str]] = [
 NEVER_RETRIED_CODES = frozenset({"1102", "1301", "1303"})
 
 HTTP_ERRORS: dict[int, tuple[type[GatewayError], str]] = {
-    400: (GatewayBadRequestError, "The gateway rejected the request (400)"),
-    401: (GatewayAuthError, "The gateway rejected the team key (401): ask an admin to replace it"),
+    400: (GatewayBadRequestError, gettext_noop("The gateway rejected the request (400).")),
+    401: (
+        GatewayAuthError,
+        gettext_noop("The gateway rejected the team key (401): ask an admin to replace it."),
+    ),
     403: (
         GatewayForbiddenError,
-        "The gateway refused this request (403): the team key may not use this model or feature",
+        gettext_noop(
+            "The gateway refused this request (403): the team key may not use this model or "
+            "feature."
+        ),
     ),
-    404: (GatewayNotFoundError, "The gateway does not know this route or model (404)"),
+    404: (
+        GatewayNotFoundError,
+        gettext_noop("The gateway does not know this route or model (404)."),
+    ),
     429: (
         GatewayRateLimitError,
-        "The gateway is rate-limiting the team (429): wait a moment and try again",
+        gettext_noop("The gateway is rate-limiting the team (429): wait a moment and try again."),
     ),
-    500: (GatewayUnavailableError, "The gateway had an internal error (500): try again shortly"),
-    501: (GatewayUnavailableError, "The gateway does not implement this (501)"),
-    502: (GatewayUnavailableError, "The gateway could not reach the provider (502)"),
-    503: (GatewayUnavailableError, "The gateway is overloaded (503): try again shortly"),
-    504: (GatewayUnavailableError, "The provider took too long to answer the gateway (504)"),
+    500: (
+        GatewayUnavailableError,
+        gettext_noop("The gateway had an internal error (500): try again shortly."),
+    ),
+    501: (GatewayUnavailableError, gettext_noop("The gateway does not implement this (501).")),
+    502: (GatewayUnavailableError, gettext_noop("The gateway could not reach the provider (502).")),
+    503: (
+        GatewayUnavailableError,
+        gettext_noop("The gateway is overloaded (503): try again shortly."),
+    ),
+    504: (
+        GatewayUnavailableError,
+        gettext_noop("The provider took too long to answer the gateway (504)."),
+    ),
 }
 
 # Raised by requests before anything goes on the wire.
@@ -251,7 +304,7 @@ class Transport:
     ) -> tuple[requests.Response, JSON | None]:
         if auth and self.key is None:
             raise NoTeamKeyError(
-                "No team key is set: ask an admin to set one on the Team key page."
+                gettext_noop("No team key is set: ask an admin to set one on the Team key page.")
             )
         path = urlsplit(url).path or "/"
         attempts = (settings.STARRISE_MAX_RETRIES if retries is None else retries) + 1
@@ -335,7 +388,9 @@ class Transport:
             )
         except requests.exceptions.SSLError as exc:
             return _Failure(
-                GatewayConnectionError("Could not open a secure connection to the gateway."),
+                GatewayConnectionError(
+                    gettext_noop("Could not open a secure connection to the gateway.")
+                ),
                 retry=False,
                 cause=f"{type(exc).__name__} ({host})",
             )
@@ -343,9 +398,11 @@ class Transport:
             # requests refused to build the request (URL, header or body): nothing was sent.
             return _Failure(
                 GatewayError(
-                    "The request to the gateway could not be built "
-                    f"({type(exc).__name__}): nothing was sent. Ask an admin to check the "
-                    "gateway address."
+                    gettext_noop(
+                        "The request to the gateway could not be built (%(cause)s): nothing was "
+                        "sent. Ask an admin to check the gateway address."
+                    )
+                    % {"cause": type(exc).__name__}
                 ),
                 retry=False,
                 cause=type(exc).__name__,
@@ -356,7 +413,7 @@ class Transport:
             if not_connected(exc):
                 # The gateway certainly did nothing: any method may try again.
                 return _Failure(
-                    GatewayConnectionError("Could not connect to the gateway."),
+                    GatewayConnectionError(gettext_noop("Could not connect to the gateway.")),
                     retry=True,
                     cause=cause,
                 )
@@ -368,13 +425,18 @@ class Transport:
             if timed_out:
                 seconds = settings.STARRISE_READ_TIMEOUT if timeout is None else timeout
                 return _Failure(
-                    GatewayTimeoutError(f"The gateway did not answer within {seconds:g} seconds."),
+                    GatewayTimeoutError(
+                        gettext_noop("The gateway did not answer within %(seconds)s seconds.")
+                        % {"seconds": f"{seconds:g}"}
+                    ),
                     retry=True,
                     cause=cause,
                 )
             return _Failure(
                 GatewayConnectionError(
-                    "Could not reach the gateway: the connection failed or was dropped."
+                    gettext_noop(
+                        "Could not reach the gateway: the connection failed or was dropped."
+                    )
                 ),
                 retry=True,
                 cause=cause,
@@ -383,8 +445,11 @@ class Transport:
             # Nothing was sent: a header, the URL or the body could not be encoded.
             return _Failure(
                 GatewayError(
-                    "The request to the gateway could not be encoded "
-                    f"({type(exc).__name__}): nothing was sent."
+                    gettext_noop(
+                        "The request to the gateway could not be encoded (%(cause)s): nothing "
+                        "was sent."
+                    )
+                    % {"cause": type(exc).__name__}
                 ),
                 retry=False,
                 cause=type(exc).__name__,
@@ -433,7 +498,9 @@ def stream_lines(response: requests.Response, *, unconfirmed: str = UNCONFIRMED)
         else:
             return
     raise GatewayOutcomeUnknownError(
-        f"{unconfirmed} (The connection closed in the middle of the answer.)"
+        unconfirmed_because(
+            unconfirmed, gettext_noop("The connection closed in the middle of the answer.")
+        )
     )
 
 
@@ -445,11 +512,14 @@ def stream_chunks(response: requests.Response, *, chunk_size: int) -> Iterator[b
     except requests.Timeout:
         seconds = settings.STARRISE_READ_TIMEOUT
         error: GatewayError = GatewayTimeoutError(
-            f"The media host stopped sending for {seconds:g} seconds in the middle of the file."
+            gettext_noop(
+                "The media host stopped sending for %(seconds)s seconds in the middle of the file."
+            )
+            % {"seconds": f"{seconds:g}"}
         )
     except requests.RequestException:
         error = GatewayConnectionError(
-            "The media host closed the connection in the middle of the file."
+            gettext_noop("The media host closed the connection in the middle of the file.")
         )
     else:
         return
@@ -472,12 +542,19 @@ def unknown_outcome(
     unconfirmed: str, *, timed_out: bool = False, unreadable: bool = False
 ) -> GatewayOutcomeUnknownError:
     if timed_out:
-        why = f"No answer within {settings.STARRISE_READ_TIMEOUT:g} seconds."
+        why = gettext_noop("No answer within %(seconds)s seconds.") % {
+            "seconds": f"{settings.STARRISE_READ_TIMEOUT:g}"
+        }
     elif unreadable:
-        why = "The answer could not be read."
+        why = gettext_noop("The answer could not be read.")
     else:
-        why = "The connection closed before the answer."
-    return GatewayOutcomeUnknownError(f"{unconfirmed} ({why})")
+        why = gettext_noop("The connection closed before the answer.")
+    return GatewayOutcomeUnknownError(unconfirmed_because(unconfirmed, why))
+
+
+def unconfirmed_because(unconfirmed: str, why: str) -> str:
+    """An endpoint's "not confirmed" sentence, with why in brackets."""
+    return gettext_noop("%(unconfirmed)s (%(why)s)") % {"unconfirmed": unconfirmed, "why": why}
 
 
 def _text(response: requests.Response) -> str:
@@ -502,38 +579,58 @@ def error_from_body(body: JSON, status: int, *, stream: bool = False) -> Gateway
     if isinstance(code, int) and not isinstance(code, bool):
         for codes, kind, sentence in KLING_CODES:
             if code in codes:
-                message = f"{sentence[0].upper()}{sentence[1:]} (Kling {code})."
-                return kind(message + _details(detail), status=status, code=str(code))
+                message = sentence % {"code": code}
+                return kind(_details(message, detail), status=status, code=str(code))
     if code == "task_not_exist":
         return TaskNotFoundError(
-            "The gateway does not know this task (task_not_exist): it may "
-            "have expired or never been created.",
+            gettext_noop(
+                "The gateway does not know this task (task_not_exist): it may "
+                "have expired or never been created."
+            ),
             status=status,
             code=code,
         )
     if code == "task_failed":
         return GatewayBadRequestError(
-            f"The provider rejected the job: {detail or 'no reason'}.", status=status, code=code
+            gettext_noop("The provider rejected the job: %(upstream)s.")
+            % {"upstream": detail.rstrip(".")}
+            if detail
+            else gettext_noop("The provider rejected the job, giving no reason."),
+            status=status,
+            code=code,
         )
     if stream:
         return GatewayUnavailableError(
-            f"The gateway reported an error in the middle of the answer: {detail or 'no detail'}.",
+            gettext_noop("The gateway reported an error in the middle of the answer: %(upstream)s.")
+            % {"upstream": detail.rstrip(".")}
+            if detail
+            else gettext_noop(
+                "The gateway reported an error in the middle of the answer, with no detail."
+            ),
             status=status,
             code=str(code) if code else None,
         )
-    kind, sentence = HTTP_ERRORS.get(status, (GatewayError, f"The gateway answered HTTP {status}"))
+    kind, sentence = HTTP_ERRORS.get(status, (GatewayError, ""))
+    if not sentence:
+        sentence = gettext_noop("The gateway answered HTTP %(status)s.") % {"status": status}
     if status >= 500 and kind is GatewayError:
         kind = GatewayUnavailableError
     # A 401's detail adds nothing a user can act on, and some gateways echo part of the key.
     return kind(
-        sentence + "." + ("" if status == 401 else _details(detail)),
+        _details(sentence, "" if status == 401 else detail),
         status=status,
         code=str(code) if code else None,
     )
 
 
-def _details(detail: str) -> str:
-    return f" Details: {detail.rstrip('.')}." if detail else ""
+def _details(sentence: str, detail: str) -> str:
+    """Our sentence, then the gateway's own words as they came (never translated)."""
+    if not detail:
+        return sentence
+    return gettext_noop("%(error)s Details: %(upstream)s.") % {
+        "error": sentence,
+        "upstream": detail.rstrip("."),
+    }
 
 
 def parse_json(text: str, status: int, *, strict: bool = True) -> JSON:
@@ -543,19 +640,25 @@ def parse_json(text: str, status: int, *, strict: bool = True) -> JSON:
         if not strict:
             return {}
         raise protocol_error(
-            f"The gateway sent a response that is not valid JSON (HTTP {status})."
+            gettext_noop("The gateway sent a response that is not valid JSON (HTTP %(status)s).")
+            % {"status": status}
         ) from None
     if not isinstance(body, dict):
         if not strict:
             return {}
-        raise protocol_error(f"The gateway sent JSON of an unexpected shape (HTTP {status}).")
+        raise protocol_error(
+            gettext_noop("The gateway sent JSON of an unexpected shape (HTTP %(status)s).")
+            % {"status": status}
+        )
     return body
 
 
 def json_list(body: JSON, field: str) -> list[Any]:
     value = body.get(field)
     if not isinstance(value, list):
-        raise protocol_error(f"The gateway's answer had no '{field}' list.")
+        raise protocol_error(
+            gettext_noop("The gateway's answer had no '%(field)s' list.") % {"field": field}
+        )
     return value
 
 

@@ -10,12 +10,20 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from playground.gateway.errors import GatewayOutcomeUnknownError, GatewayProtocolError
 from playground.gateway.media import ImageSource
-from playground.gateway.transport import JSON, error_from_body, protocol_error, redact
+from playground.gateway.transport import (
+    JSON,
+    error_from_body,
+    protocol_error,
+    redact,
+    unconfirmed_because,
+)
 
 # What a video create's error says when nothing confirmed it.
-UNCONFIRMED = (
+UNCONFIRMED = gettext_noop(
     "The gateway did not confirm the video job: it may have started upstream. Check before "
     "running it again."
 )
@@ -203,11 +211,13 @@ def task_from_create(body: JSON) -> VideoTask:
     else:
         task_id, status = body.get("task_id") or body.get("id"), body.get("status")
     if not task_id:
-        raise GatewayOutcomeUnknownError(f"{UNCONFIRMED} (The answer had no task id.)")
+        raise GatewayOutcomeUnknownError(
+            unconfirmed_because(UNCONFIRMED, gettext_noop("The answer had no task id."))
+        )
     try:
         return _task(str(task_id), status, progress=body.get("progress"))
     except GatewayProtocolError as error:
-        raise GatewayOutcomeUnknownError(f"{UNCONFIRMED} ({error.message})") from None
+        raise GatewayOutcomeUnknownError(unconfirmed_because(UNCONFIRMED, error.message)) from None
 
 
 def task_from_query(body: JSON, task_id: str) -> VideoTask:
@@ -242,10 +252,14 @@ def task_from_query(body: JSON, task_id: str) -> VideoTask:
         raise error_from_body(body, 200)
     else:
         raise protocol_error(
-            "The gateway answered the task query with a shape this playground does not know."
+            gettext_noop(
+                "The gateway answered the task query with a shape this playground does not know."
+            )
         )
     if task.state is TaskState.SUCCEEDED and not task.video_url:
-        raise protocol_error("The gateway said the video is ready but gave no video URL.")
+        raise protocol_error(
+            gettext_noop("The gateway said the video is ready but gave no video URL.")
+        )
     return task
 
 
@@ -280,7 +294,10 @@ def _task(
     state = STATES.get(word.lower())
     if state is None:
         raise protocol_error(
-            f"The gateway reported a task status this playground does not know: {word[:40]!r}."
+            gettext_noop(
+                "The gateway reported a task status this playground does not know: %(upstream)s."
+            )
+            % {"upstream": repr(word[:40])}
         )
     if state is TaskState.SUCCEEDED:
         percent, reason = 100, None  # Some versions copy the result URL into fail_reason.
@@ -289,9 +306,9 @@ def _task(
         reason = None
         if state is TaskState.FAILED:
             reason = redact(str(fail_reason or "")) or {
-                "cancelled": "The task was cancelled upstream.",
-                "expired": "The task expired upstream before it finished.",
-            }.get(word.lower(), "The provider gave no reason.")
+                "cancelled": gettext_noop("The task was cancelled upstream."),
+                "expired": gettext_noop("The task expired upstream before it finished."),
+            }.get(word.lower(), gettext_noop("The provider gave no reason."))
     return VideoTask(
         task_id=task_id,
         state=state,

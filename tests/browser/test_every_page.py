@@ -58,6 +58,7 @@ NOT_PAGES = {
     "teamkey:test": "a form's POST target",
     "teamkey:revoke": "a form's POST target",
     "logout": "a form's POST target",
+    "language": "a form's POST target",
     "videos:create": "a form's POST target",
     "videos:cancel": "a form's POST target",
     "videos:callback": "the gateway's callback, not a page",
