@@ -9,12 +9,13 @@ import logging
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import requires_csrf_token
 
 # Why a member is refused, by the URL namespace of the page they opened.
 ADMIN_ONLY = {
-    "teamkey": "Only admins can manage the team key.",
-    "admin": "Only admins can use the Django admin.",
+    "teamkey": _("Only admins can manage the team key."),
+    "admin": _("Only admins can use the Django admin."),
 }
 
 
@@ -28,7 +29,7 @@ def _namespace(request: HttpRequest) -> str:
 @requires_csrf_token  # the header's logout form needs a token, as on any other page
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     """403: the reason the view gave, else why its part of the site is for admins only."""
-    reason = str(exception) or ADMIN_ONLY.get(_namespace(request), "")
+    reason = str(exception) or str(ADMIN_ONLY.get(_namespace(request), ""))
     return render(request, "403.html", {"reason": reason}, status=403)
 
 

@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.utils.translation import gettext_lazy as _
 
 from playground.accounts.models import Role
 from playground.accounts.selectors import login_refusal
@@ -42,9 +43,11 @@ class LoginForm(AuthenticationForm):
 
 
 class UserInviteForm(forms.Form):
-    username = UsernameField(max_length=150)
-    email = forms.EmailField(required=False, help_text="Optional; the playground sends no mail.")
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
+    username = UsernameField(label=_("Username"), max_length=150)
+    email = forms.EmailField(
+        required=False, label=_("Email"), help_text=_("Optional; the playground sends no mail.")
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
 
 
 class RoleForm(forms.Form):

@@ -8,12 +8,8 @@ from django.utils.translation import gettext_lazy as _
 class Role(models.TextChoices):
     """Admins are staff superusers (the Django admin too); members are neither."""
 
-    ADMIN = "admin", "admin"
-    MEMBER = "member", "member"
-
-    @property
-    def with_article(self) -> str:
-        return f"an {self.label}" if self == Role.ADMIN else f"a {self.label}"
+    ADMIN = "admin", _("admin")
+    MEMBER = "member", _("member")
 
 
 class User(AbstractUser):
@@ -43,14 +39,14 @@ class AuditEvent(models.Model):
     (Events of the team key have their own log, teamkey.KeyAuditEvent.)"""
 
     class Action(models.TextChoices):
-        INVITE = "invite", "invited"
-        INVITE_LINK = "invite_link", "made a new invite link for"
-        ROLE = "role", "changed the role of"
-        DEACTIVATE = "deactivate", "deactivated"
-        REACTIVATE = "reactivate", "reactivated"
-        PASSWORD_SET = "password_set", "set a password from an invite"
-        PASSWORD_CHANGE = "password_change", "changed their password"
-        QUOTA = "quota", "set the daily limits of"
+        INVITE = "invite", _("invited")
+        INVITE_LINK = "invite_link", _("made a new invite link for")
+        ROLE = "role", _("changed the role of")
+        DEACTIVATE = "deactivate", _("deactivated")
+        REACTIVATE = "reactivate", _("reactivated")
+        PASSWORD_SET = "password_set", _("set a password from an invite")
+        PASSWORD_CHANGE = "password_change", _("changed their password")
+        QUOTA = "quota", _("set the daily limits of")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -8,6 +8,8 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from playground.accounts.models import AuditEvent, User
 from playground.accounts.services import throttle_key
@@ -46,7 +48,7 @@ def login_refusal(*, username: str, ip: str) -> str:
         (
             throttle_key("username", username),
             settings.LOGIN_THROTTLE_USERNAME_FAILURES,
-            "Too many failed logins for this username",
+            _("Too many failed logins for this username: try again in %(wait)s."),
         )
     ]
     if ip:
@@ -54,7 +56,7 @@ def login_refusal(*, username: str, ip: str) -> str:
             (
                 throttle_key("ip", ip),
                 settings.LOGIN_THROTTLE_IP_FAILURES,
-                "Too many failed logins from your address",
+                _("Too many failed logins from your address: try again in %(wait)s."),
             )
         )
     found = cache.get_many([name for key, _, _ in checks for name in (key, f"{key}:until")])
@@ -62,13 +64,13 @@ def login_refusal(*, username: str, ip: str) -> str:
         if found.get(key, 0) >= limit:
             until = found.get(f"{key}:until")
             seconds = until - time.time() if until else settings.LOGIN_THROTTLE_WINDOW_SECONDS
-            return f"{sentence}: try again in {_duration(seconds)}."
+            return sentence % {"wait": _duration(seconds)}
     return ""
 
 
 def _duration(seconds: float) -> str:
     if seconds < 60:
         whole = max(1, math.ceil(seconds))
-        return f"{whole} second{'' if whole == 1 else 's'}"
+        return ngettext("%(count)d second", "%(count)d seconds", whole) % {"count": whole}
     minutes = math.ceil(seconds / 60)
-    return f"{minutes} minute{'' if minutes == 1 else 's'}"
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.debug import sensitive_variables
 
 from playground.accounts.models import AuditEvent, Role, User
@@ -22,6 +23,14 @@ TABLE_SESSION_ENGINES = (
     "django.contrib.sessions.backends.db",
     "django.contrib.sessions.backends.cached_db",
 )
+
+
+# Audit details, stored in English and translated when shown (playground/stored_text.py).
+ROLE_AS = {Role.ADMIN: gettext_noop("as admin"), Role.MEMBER: gettext_noop("as member")}
+ROLE_CHANGE = {
+    Role.ADMIN: gettext_noop("member to admin"),
+    Role.MEMBER: gettext_noop("admin to member"),
+}
 
 
 def _audit(
@@ -61,13 +70,13 @@ def user_invite(*, actor: User, username: str, email: str, role: Role) -> User:
     (`selectors.user_invite_path`), so nobody else ever knows it."""
     username = username.strip()
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError(f"A user named {username!r} already exists.")
+        raise ValidationError(_("A user named %(name)r already exists.") % {"name": username})
     user = User(username=username, email=email.strip())
     _apply_role(user, role)
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
-    _audit(actor=actor, action=AuditEvent.Action.INVITE, subject=user, detail=f"as {role.label}")
+    _audit(actor=actor, action=AuditEvent.Action.INVITE, subject=user, detail=ROLE_AS[role])
     return user
 
 
@@ -76,11 +85,13 @@ def user_invite_renew(*, actor: User, user: User) -> None:
     """Records that an admin made a new invite link for a user who has not set a password."""
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_active:
-        raise ValidationError(f"{user.get_username()} is deactivated: reactivate them first.")
+        raise ValidationError(
+            _("%(name)s is deactivated: reactivate them first.") % {"name": user.get_username()}
+        )
     if not user.is_invited:
         raise ValidationError(
-            f"{user.get_username()} has set a password already; they can change it on their "
-            "Password page."
+            _("%(name)s has set a password already; they can change it on their Password page.")
+            % {"name": user.get_username()}
         )
     _audit(actor=actor, action=AuditEvent.Action.INVITE_LINK, subject=user)
 
@@ -91,13 +102,17 @@ def user_role_set(*, actor: User, user: User, role: Role) -> User:
     _lock_admins()
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.role == role:
-        raise ValidationError(f"{user.get_username()} is already {role.with_article}.")
+        already = (
+            _("%(name)s is already an admin.")
+            if role == Role.ADMIN
+            else _("%(name)s is already a member.")
+        )
+        raise ValidationError(already % {"name": user.get_username()})
     if role == Role.MEMBER:
-        _refuse_last_admin(actor=actor, user=user, doing="make yourself a member")
-    before = user.role
+        _refuse_last_admin(actor=actor, user=user, doing=_("make yourself a member"))
     _apply_role(user, role)
     user.save(update_fields=["is_staff", "is_superuser"])
-    _audit(actor=actor, action=AuditEvent.Action.ROLE, subject=user, detail=f"{before} to {role}")
+    _audit(actor=actor, action=AuditEvent.Action.ROLE, subject=user, detail=ROLE_CHANGE[role])
     return user
 
 
@@ -107,12 +122,17 @@ def user_deactivate(*, actor: User, user: User) -> User:
     _lock_admins()
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_active:
-        raise ValidationError(f"{user.get_username()} is already deactivated.")
-    _refuse_last_admin(actor=actor, user=user, doing="deactivate yourself")
+        raise ValidationError(_("%(name)s is already deactivated.") % {"name": user.get_username()})
+    _refuse_last_admin(actor=actor, user=user, doing=_("deactivate yourself"))
     user.is_active = False
     user.save(update_fields=["is_active"])
     ended = _sessions_end(user)
-    detail = f"{ended} open session{'' if ended == 1 else 's'} ended"
+    # Stored in English, translated when shown (playground/stored_text.py).
+    detail = (
+        gettext_noop("%(count)s open session ended")
+        if ended == 1
+        else gettext_noop("%(count)s open sessions ended")
+    ) % {"count": ended}
     _audit(actor=actor, action=AuditEvent.Action.DEACTIVATE, subject=user, detail=detail)
     return user
 
@@ -121,7 +141,7 @@ def user_deactivate(*, actor: User, user: User) -> User:
 def user_reactivate(*, actor: User, user: User) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_active:
-        raise ValidationError(f"{user.get_username()} is already active.")
+        raise ValidationError(_("%(name)s is already active.") % {"name": user.get_username()})
     user.is_active = True
     user.save(update_fields=["is_active"])
     _audit(actor=actor, action=AuditEvent.Action.REACTIVATE, subject=user)
@@ -165,11 +185,15 @@ def _refuse_last_admin(*, actor: User | None, user: User, doing: str) -> None:
         return
     if actor is not None and actor.pk == user.pk:
         raise ValidationError(
-            f"You are the last active admin, so you cannot {doing}: make another user an "
-            "admin first."
+            _(
+                "You are the last active admin, so you cannot %(doing)s: make another user an "
+                "admin first."
+            )
+            % {"doing": doing}
         )
     raise ValidationError(
-        f"{user.get_username()} is the last active admin: make another user an admin first."
+        _("%(name)s is the last active admin: make another user an admin first.")
+        % {"name": user.get_username()}
     )
 
 

@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.i18n import set_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language
 from django_htmx.http import HttpResponseClientRedirect
 
 from playground.accounts.decorators import admin_required
@@ -61,7 +62,9 @@ def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
         user_password_change(user=request.user, password=form.cleaned_data["new_password1"])
         # Keeps this session; the user's other sessions end, as their hash no longer matches.
         update_session_auth_hash(request, request.user)
-        messages.success(request, "Your password is changed. Your other sessions are logged out.")
+        messages.success(
+            request, _("Your password is changed. Your other sessions are logged out.")
+        )
         return redirect("password_change")
     status = 400 if form.is_bound else 200
     context = {"nav": "password", "form": form}
@@ -84,7 +87,7 @@ class InviteAcceptView(PasswordResetConfirmView):
             user=form.user, password=form.cleaned_data["new_password1"], via_invite=True
         )
         del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
-        messages.success(self.request, "Your password is set: log in with it.")
+        messages.success(self.request, _("Your password is set: log in with it."))
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -126,7 +129,7 @@ def _with_invite_link(request: AuthenticatedHttpRequest, user: User, sentence: s
 def _subject(user_id: int) -> User:
     user = user_get(user_id=user_id)
     if user is None:
-        raise Http404("No such user.")
+        raise Http404(_("No such user."))
     return user
 
 
@@ -176,7 +179,14 @@ def invite(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             return _with_invite_link(
-                request, user, f"{user.get_username()} is invited as {user.role.with_article}."
+                request,
+                user,
+                (
+                    _("%(name)s is invited as an admin.")
+                    if user.role == Role.ADMIN
+                    else _("%(name)s is invited as a member.")
+                )
+                % {"name": user.get_username()},
             )
     return _render(request, "accounts/users.html", form=form, status=400)
 
@@ -190,7 +200,9 @@ def invite_link(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("users:page")
-    return _with_invite_link(request, user, f"A new invite link for {user.get_username()}.")
+    return _with_invite_link(
+        request, user, _("A new invite link for %(name)s.") % {"name": user.get_username()}
+    )
 
 
 @admin_required
@@ -199,14 +211,21 @@ def role(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     user = _subject(user_id)
     form = RoleForm(request.POST)
     if not form.is_valid():
-        return _done(request, error=ValidationError("Choose admin or member."), success="")
+        return _done(request, error=ValidationError(_("Choose admin or member.")), success="")
     new_role = Role(form.cleaned_data["role"])
     try:
         user_role_set(actor=request.user, user=user, role=new_role)
     except ValidationError as error:
         return _done(request, error=error, success="")
     return _done(
-        request, error=None, success=f"{user.get_username()} is now {new_role.with_article}."
+        request,
+        error=None,
+        success=(
+            _("%(name)s is now an admin.")
+            if new_role == Role.ADMIN
+            else _("%(name)s is now a member.")
+        )
+        % {"name": user.get_username()},
     )
 
 
@@ -222,7 +241,8 @@ def deactivate(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
         request,
         error=None,
         success=(
-            f"{user.get_username()} is deactivated and logged out everywhere; what they made stays."
+            _("%(name)s is deactivated and logged out everywhere; what they made stays.")
+            % {"name": user.get_username()}
         ),
     )
 
@@ -235,4 +255,6 @@ def reactivate(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
         user_reactivate(actor=request.user, user=user)
     except ValidationError as error:
         return _done(request, error=error, success="")
-    return _done(request, error=None, success=f"{user.get_username()} can log in again.")
+    return _done(
+        request, error=None, success=_("%(name)s can log in again.") % {"name": user.get_username()}
+    )

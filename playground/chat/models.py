@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from playground.accounts.models import User
 
@@ -39,11 +41,11 @@ class ChatExchange(models.Model):
     nothing typed is lost; the answer, or what came of it, follows."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to start"
-        STREAMING = "streaming", "Answering"
-        DONE = "done", "Done"
-        STOPPED = "stopped", "Stopped"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Waiting to start")
+        STREAMING = "streaming", _("Answering")
+        DONE = "done", _("Done")
+        STOPPED = "stopped", _("Stopped")
+        FAILED = "failed", _("Failed")
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="exchanges"
@@ -93,9 +95,13 @@ class ChatExchange(models.Model):
         if self.status == self.Status.FAILED:
             return self.error
         if self.status == self.Status.STOPPED:
-            return "Stopped: the answer was cut off when Stop was pressed."
+            return gettext("Stopped: the answer was cut off when Stop was pressed.")
         if self.finish_reason == "length":
-            return f"Cut short: the answer reached the max tokens limit ({self.max_tokens})."
+            return gettext(
+                "Cut short: the answer reached the max tokens limit (%(max_tokens)s)."
+            ) % {"max_tokens": self.max_tokens}
         if self.finish_reason == "content_filter":
-            return "The provider's content filter stopped this answer; what came before is kept."
+            return gettext(
+                "The provider's content filter stopped this answer; what came before is kept."
+            )
         return ""

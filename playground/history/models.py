@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # The text search configuration of the trigger of migration 0002, which fills Item.search.
 SEARCH_CONFIG = "english"
@@ -16,9 +17,9 @@ SEARCH_CONFIG = "english"
 
 class Item(models.Model):
     class Kind(models.TextChoices):
-        CHAT = "chat", "Chat"
-        IMAGE = "image", "Image"
-        VIDEO = "video", "Video"
+        CHAT = "chat", _("Chat")
+        IMAGE = "image", _("Image")
+        VIDEO = "video", _("Video")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     source_id = models.CharField(max_length=64)  # the chat, image or video row's id, as text

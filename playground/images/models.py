@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # A request still `running` this long after it started was lost (the process died mid-call).
 LOST_AFTER = timedelta(minutes=15)
@@ -17,12 +18,12 @@ class Generation(models.Model):
     """One POST /v1/images/generations: saved before it is sent, updated with what came back."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        RUNNING = "running", "Generating"
-        SAVING = "saving", "Saving"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        UNKNOWN = "unknown", "Unknown outcome"
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Generating")
+        SAVING = "saving", _("Saving")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        UNKNOWN = "unknown", _("Unknown outcome")
 
     # The id comes from the form, so a POST resent after a dropped connection finds this row.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_noop
 
 from playground.gateway.errors import NoTeamKeyError
 
@@ -17,9 +18,9 @@ GENERATE = (
     "print(Fernet.generate_key().decode())'"
 )
 # What members read (on the chat, images and video pages): nothing they cannot act on.
-UNUSABLE = "The stored team key cannot be decrypted: ask an admin to set it again."
+UNUSABLE = gettext_noop("The stored team key cannot be decrypted: ask an admin to set it again.")
 # What admins read (the Team key page, the key test, the rotate command): what to do about it.
-UNDECRYPTABLE = (
+UNDECRYPTABLE = gettext_noop(
     "The stored key cannot be decrypted with PLAYGROUND_ENCRYPTION_KEYS: set the key again or "
     "restore the old encryption key."
 )

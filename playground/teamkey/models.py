@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from playground.teamkey.crypto import SealedKey
 
@@ -74,11 +75,11 @@ class TeamKey(models.Model):
 
 class KeyAuditEvent(models.Model):
     class Action(models.TextChoices):
-        SET = "set", "set"
-        REPLACE = "replace", "replace"
-        TEST = "test", "test"
-        REVOKE = "revoke", "revoke"
-        ROTATE = "rotate", "re-encrypt"
+        SET = "set", _("set")
+        REPLACE = "replace", _("replace")
+        TEST = "test", _("test")
+        REVOKE = "revoke", _("revoke")
+        ROTATE = "rotate", _("re-encrypt")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.debug import sensitive_variables
 
 from playground.accounts.models import User
@@ -38,23 +40,31 @@ def _audit(*, actor: User | None, action: KeyAuditEvent.Action, outcome: str) ->
     )
 
 
+# The key test's outcome, stored in English and translated when shown (stored_text.py).
+FAILED = gettext_noop("failed: %(error)s")
+REJECTED = gettext_noop("rejected: %(error)s")
+
+
 @sensitive_variables("plaintext", "key")
 def _validated(plaintext: str) -> str:
     key = plaintext.strip()
     # The messages never quote the key: they end up on the page.
     if not key:
-        raise ValidationError("Enter the team key.")
+        raise ValidationError(_("Enter the team key."))
     if any(character.isspace() for character in key):
-        raise ValidationError("A key has no spaces or line breaks inside it.")
+        raise ValidationError(_("A key has no spaces or line breaks inside it."))
     if not all(PRINTABLE_ASCII[0] <= ord(character) <= PRINTABLE_ASCII[1] for character in key):
         raise ValidationError(
-            "A key has only plain letters, digits and punctuation (printable ASCII); this one "
-            "has another character, such as an accented letter, a curly quote or an invisible "
-            "one, often picked up when copying it. Copy it again from the gateway's page."
+            _(
+                "A key has only plain letters, digits and punctuation (printable ASCII); this one "
+                "has another character, such as an accented letter, a curly quote or an invisible "
+                "one, often picked up when copying it. Copy it again from the gateway's page."
+            )
         )
     if not MIN_LENGTH <= len(key) <= MAX_LENGTH:
         raise ValidationError(
-            f"A key is {MIN_LENGTH} to {MAX_LENGTH} characters long; this one has {len(key)}."
+            _("A key is %(min)s to %(max)s characters long; this one has %(length)s.")
+            % {"min": MIN_LENGTH, "max": MAX_LENGTH, "length": len(key)}
         )
     return key
 
@@ -77,7 +87,8 @@ def team_key_set(*, actor: User | None, plaintext: str) -> TeamKey:
         _audit(
             actor=actor,
             action=KeyAuditEvent.Action.REPLACE,
-            outcome=f"{previous.hint} replaced by {team_key.hint}",
+            outcome=gettext_noop("%(old)s replaced by %(new)s")
+            % {"old": previous.hint, "new": team_key.hint},
         )
     else:
         _audit(actor=actor, action=KeyAuditEvent.Action.SET, outcome=team_key.hint)
@@ -88,20 +99,25 @@ def team_key_test(*, actor: User | None) -> KeyTestResult:
     """Asks the gateway for its model list with the team key, and records what it said."""
     team_key = team_key_get()
     if team_key is None:
-        return KeyTestResult(ok=False, message="No team key is set: set one first.")
+        return KeyTestResult(ok=False, message=gettext_noop("No team key is set: set one first."))
     # The call stays outside any transaction: it can take a while, and SQLite would hold its
     # write lock all along.
     try:
         models = GatewayClient(key=team_key.sealed()).list_models()
     except crypto.DecryptionError as error:
         # Only admins test the key: they get the sentence that says what to do.
-        result = KeyTestResult(ok=False, message=f"failed: {error.detail}")
+        result = KeyTestResult(ok=False, message=FAILED % {"error": error.detail})
     except GatewayError as error:
-        verdict = "rejected" if isinstance(error, GatewayAuthError) else "failed"
-        result = KeyTestResult(ok=False, message=f"{verdict}: {error.message}")
+        verdict = REJECTED if isinstance(error, GatewayAuthError) else FAILED
+        result = KeyTestResult(ok=False, message=verdict % {"error": error.message})
     else:
         count = len(models)
-        result = KeyTestResult(ok=True, message=f"works: {count} model{'' if count == 1 else 's'}")
+        works = (
+            gettext_noop("works: %(count)s model")
+            if count == 1
+            else gettext_noop("works: %(count)s models")
+        )
+        result = KeyTestResult(ok=True, message=works % {"count": count})
     with transaction.atomic():
         # Only if the key tested is still the one stored: it may have been replaced meanwhile.
         TeamKey.objects.filter(id=team_key.id, set_at=team_key.set_at).update(
@@ -118,9 +134,13 @@ def team_key_revoke(*, actor: User | None) -> None:
     """Forgets the team key: the playground stops calling the gateway until a new one is set."""
     team_key = TeamKey.objects.select_for_update().filter(id=SINGLETON_ID).first()
     if team_key is None:
-        raise ValidationError("There is no team key to revoke.")
+        raise ValidationError(_("There is no team key to revoke."))
     team_key.delete()
-    _audit(actor=actor, action=KeyAuditEvent.Action.REVOKE, outcome=f"{team_key.hint} removed")
+    _audit(
+        actor=actor,
+        action=KeyAuditEvent.Action.REVOKE,
+        outcome=gettext_noop("%(hint)s removed") % {"hint": team_key.hint},
+    )
 
 
 @transaction.atomic
@@ -134,7 +154,8 @@ def team_key_rotate_encryption() -> bool:
     _audit(
         actor=None,
         action=KeyAuditEvent.Action.ROTATE,
-        outcome=f"{team_key.hint} re-encrypted under the newest encryption key",
+        outcome=gettext_noop("%(hint)s re-encrypted under the newest encryption key")
+        % {"hint": team_key.hint},
     )
     return True
 

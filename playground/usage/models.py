@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
     """What a daily limit counts. The label is the plural noun the refusal sentence uses."""
 
-    CHAT_TOKENS = "chat_tokens", "chat tokens"
-    IMAGES = "images", "images"
-    VIDEO_JOBS = "video_jobs", "video jobs"
+    CHAT_TOKENS = "chat_tokens", _("chat tokens")
+    IMAGES = "images", _("images")
+    VIDEO_JOBS = "video_jobs", _("video jobs")
 
     @property
     def singular(self) -> str:

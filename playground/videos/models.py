@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def new_callback_token() -> str:
@@ -17,20 +18,20 @@ def new_callback_token() -> str:
 
 class VideoJob(models.Model):
     class Action(models.TextChoices):
-        SEEDANCE = "seedance", "Seedance"
-        TEXT2VIDEO = "text2video", "Kling text to video"
-        IMAGE2VIDEO = "image2video", "Kling image to video"
-        MULTI_IMAGE2VIDEO = "multi-image2video", "Kling multi-image to video"
+        SEEDANCE = "seedance", _("Seedance")
+        TEXT2VIDEO = "text2video", _("Kling text to video")
+        IMAGE2VIDEO = "image2video", _("Kling image to video")
+        MULTI_IMAGE2VIDEO = "multi-image2video", _("Kling multi-image to video")
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SUBMITTING = "submitting", "Submitting"
-        RUNNING = "running", "Running"
-        ARCHIVING = "archiving", "Archiving"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        UNKNOWN = "unknown", "Unknown"
-        CANCELLED = "cancelled", "Cancelled"
+        QUEUED = "queued", _("Queued")
+        SUBMITTING = "submitting", _("Submitting")
+        RUNNING = "running", _("Running")
+        ARCHIVING = "archiving", _("Archiving")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        UNKNOWN = "unknown", _("Unknown")
+        CANCELLED = "cancelled", _("Cancelled")
 
     # The id doubles as Kling's external_task_id, which Kling keeps unique per account: a UUID
     # stays unique across databases, where a counter would repeat after a fresh install.

@@ -39,6 +39,13 @@
     element.scrollIntoView({ block: "end" });
   }
 
+  // The page's words in the reader's language (data-word-* on #chat), English without them.
+  function word(name, english) {
+    const chat = document.getElementById("chat");
+    const key = "word" + name.charAt(0).toUpperCase() + name.slice(1);
+    return (chat && chat.dataset[key]) || english;
+  }
+
   // One EventSource per answer that is still running: text grows as `delta` events come,
   // and `done` swaps in the answer rendered on the server (Markdown, sanitised).
   function stream(article) {
@@ -51,7 +58,7 @@
       const follow = nearBottom();
       live.textContent += JSON.parse(event.data).text;
       article.dataset.status = "streaming";
-      if (status) status.textContent = "Answering…";
+      if (status) status.textContent = word("answering", "Answering…");
       if (follow) keepInView(article);
     });
     source.addEventListener("done", function (event) {
@@ -73,7 +80,7 @@
       const button = document.createElement("button");
       button.type = "button";
       button.className = "copy secondary";
-      button.textContent = "Copy";
+      button.textContent = word("copy", "Copy");
       pre.prepend(button);
     });
   }
@@ -92,8 +99,8 @@
       const code = copy.parentElement.querySelector("code");
       const text = code ? code.textContent : "";
       navigator.clipboard.writeText(text).then(
-        function () { copy.textContent = "Copied"; },
-        function () { copy.textContent = "Copy failed"; }
+        function () { copy.textContent = word("copied", "Copied"); },
+        function () { copy.textContent = word("copyFailed", "Copy failed"); }
       );
       return;
     }
@@ -102,7 +109,7 @@
       // Stop over fetch, so this page keeps its stream and receives what was kept.
       event.preventDefault();
       stop.disabled = true;
-      stop.textContent = "Stopping…";
+      stop.textContent = word("stopping", "Stopping…");
       fetch(stop.form.action, {
         method: "POST",
         headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },

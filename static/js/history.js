@@ -7,7 +7,7 @@
     if (!code || !navigator.clipboard) { return; }
     var label = button.textContent;
     navigator.clipboard.writeText(code.textContent).then(function () {
-      button.textContent = "Copied";
+      button.textContent = button.getAttribute("data-copied") || "Copied";
       window.setTimeout(function () { button.textContent = label; }, 1500);
     });
   }

@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_alter_auditevent_action'),
+        ("accounts", "0003_alter_auditevent_action"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='language',
-            field=models.CharField(blank=True, choices=[('en', 'English'), ('zh-hans', '简体中文')], max_length=16, verbose_name='language'),
+            model_name="user",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                choices=[("en", "English"), ("zh-hans", "简体中文")],
+                max_length=16,
+                verbose_name="language",
+            ),
         ),
     ]
