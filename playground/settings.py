@@ -133,7 +133,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-translate_stored` in every template: stored English sentences, translated when shown.|translate_stored` in every template: stored English sentences, translated when shown.
+            # `|translate_stored` in every template: stored English sentences, translated on show.
             "builtins": ["playground.stored_text"],
         },
     },
