@@ -9,10 +9,29 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # The text search configuration of the trigger of migration 0002, which fills Item.search.
 SEARCH_CONFIG = "english"
+
+
+# The sources' own state words (chat, images, videos), as a reader sees them.
+STATE_LABELS = {
+    "pending": _("pending"),
+    "streaming": _("streaming"),
+    "queued": _("queued"),
+    "submitting": _("submitting"),
+    "running": _("running"),
+    "saving": _("saving"),
+    "archiving": _("archiving"),
+    "done": _("done"),
+    "succeeded": _("succeeded"),
+    "stopped": _("stopped"),
+    "failed": _("failed"),
+    "cancelled": _("cancelled"),
+    "unknown": _("unknown"),
+}
 
 
 class Item(models.Model):
@@ -62,9 +81,16 @@ class Item(models.Model):
             return ""
         seconds = self.duration_ms / 1000
         if seconds < 60:
-            return f"{seconds:.1f} s"
+            return gettext("%(seconds)s s") % {"seconds": f"{seconds:.1f}"}
         minutes, rest = divmod(int(seconds), 60)
-        return f"{minutes} min {rest:02d} s"
+        return gettext("%(minutes)s min %(seconds)s s") % {
+            "minutes": minutes,
+            "seconds": f"{rest:02d}",
+        }
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS.get(self.state, self.state))
 
 
 class Event(models.Model):
@@ -79,3 +105,7 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.state}"
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS.get(self.state, self.state))

@@ -7,6 +7,10 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.utils.formats import number_format
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from playground.accounts.models import User
 from playground.images.build import Params, image_ref, is_seedream_3
@@ -34,57 +38,69 @@ V4_ASPECT = (1 / 16, 16)
 class ImageForm(forms.Form):
     generation_id = forms.UUIDField(widget=forms.HiddenInput)
     model = forms.CharField(
+        label=_("Model"),
         max_length=100,
         initial=SEEDREAM_MODELS[0],
         widget=forms.TextInput(attrs={"list": "seedream-models", "autocomplete": "off"}),
-        help_text="A Seedream id from the list, or any id the gateway knows. Ids with "
-        "“seedream-3” follow the 3.0 rules.",
+        help_text=_(
+            "A Seedream id from the list, or any id the gateway knows. Ids with "
+            "“seedream-3” follow the 3.0 rules."
+        ),
     )
-    prompt = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    prompt = forms.CharField(
+        label=_("Prompt"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     size = forms.ChoiceField(
+        label=_("Size"),
         choices=[
-            ("", "Model default"),
+            ("", _("Model default")),
             ("1K", f"1K (1024{TIMES}1024)"),
             ("2K", f"2K (2048{TIMES}2048)"),
             ("4K", f"4K (4096{TIMES}4096)"),
-            ("custom", f"Custom width {TIMES} height"),
+            ("custom", _("Custom width × height")),  # noqa: RUF001
         ],
         required=False,
-        help_text=f"3.0: width {TIMES} height only, 512 to 2048 px a side (default "
-        f"1024{TIMES}1024). 4.x: 1K, 2K, 4K, or 1280{TIMES}720 to 4096{TIMES}4096 pixels in all "
-        f"with an aspect ratio from 1:16 to 16:1 (default 2048{TIMES}2048).",
+        help_text=_(
+            "3.0: width × height only, 512 to 2048 px a side (default 1024×1024). 4.x: 1K, 2K, "  # noqa: RUF001
+            "4K, or 1280×720 to 4096×4096 pixels in all with an aspect ratio from 1:16 to 16:1 "  # noqa: RUF001
+            "(default 2048×2048)."  # noqa: RUF001
+        ),
     )
-    width = forms.IntegerField(min_value=1, max_value=16384, required=False, label="Width (px)")
-    height = forms.IntegerField(min_value=1, max_value=16384, required=False, label="Height (px)")
+    width = forms.IntegerField(min_value=1, max_value=16384, required=False, label=_("Width (px)"))
+    height = forms.IntegerField(
+        min_value=1, max_value=16384, required=False, label=_("Height (px)")
+    )
     seed = forms.IntegerField(
+        label=_("Seed"),
         min_value=-1,
         max_value=SEED_MAX,
         required=False,
-        help_text="-1 or empty: a new image each time.",
+        help_text=_("-1 or empty: a new image each time."),
     )
     guidance_scale = forms.FloatField(
+        label=_("Guidance scale"),
         min_value=1,
         max_value=10,
         required=False,
-        help_text="Seedream 3.0 only: 1 to 10, how closely to follow the prompt (default 2.5).",
+        help_text=_("Seedream 3.0 only: 1 to 10, how closely to follow the prompt (default 2.5)."),
     )
     response_format = forms.ChoiceField(
         choices=[("url", "URL"), ("b64_json", "Base64 in the answer (b64_json)")],
         initial="url",
-        label="Response format",
+        label=_("Response format"),
     )
-    watermark = forms.BooleanField(required=False)
+    watermark = forms.BooleanField(label=_("Watermark"), required=False)
     sequential = forms.BooleanField(
         required=False,
-        label="Sequential generation (a set of related images)",
+        label=_("Sequential generation (a set of related images)"),
     )
     max_images = forms.IntegerField(
         min_value=1,
         max_value=MAX_IMAGES,
         initial=3,
         required=False,
-        label="Max images",
-        help_text="1 to 15, with sequential generation; references count towards 15.",
+        label=_("Max images"),
+        help_text=_("1 to 15, with sequential generation; references count towards 15."),
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -95,7 +111,9 @@ class ImageForm(forms.Form):
             self.initial["generation_id"] = uuid.uuid4()
         for n in range(1, MAX_REFERENCES + 1):
             self.fields.update(
-                image_fields(f"refer{n}", f"Reference image {n}", rules=REFERENCE_IMAGE)
+                image_fields(
+                    f"refer{n}", format_lazy(_("Reference image {n}"), n=n), rules=REFERENCE_IMAGE
+                )
             )
 
     def clean(self) -> dict[str, Any]:
@@ -129,10 +147,11 @@ class ImageForm(forms.Form):
             if v3:
                 self.add_error(
                     "size",
-                    f"Seedream 3.0 takes a width {TIMES} height, not {choice}: choose Custom.",
+                    gettext("Seedream 3.0 takes a width × height, not %(choice)s: choose Custom.")  # noqa: RUF001
+                    % {"choice": choice},
                 )
             elif width or height:
-                self.add_error("size", "Clear the width and height, or choose Custom.")
+                self.add_error("size", _("Clear the width and height, or choose Custom."))
             else:
                 self.size_value = choice
             return
@@ -140,7 +159,7 @@ class ImageForm(forms.Form):
             return  # the model's default
         if not (width and height):
             if not (self.has_error("width") or self.has_error("height")):
-                self.add_error("width", "Give both a width and a height, in pixels.")
+                self.add_error("width", _("Give both a width and a height, in pixels."))
             return
         shape = f"{width}{TIMES}{height}"
         if v3:
@@ -148,7 +167,11 @@ class ImageForm(forms.Form):
             if not (low <= width <= high and low <= height <= high):
                 self.add_error(
                     "width",
-                    f"Seedream 3.0 takes {low} to {high} px a side; {shape} is outside that.",
+                    gettext(
+                        "Seedream 3.0 takes %(low)s to %(high)s px a side; %(shape)s is outside "
+                        "that."
+                    )
+                    % {"low": low, "high": high, "shape": shape},
                 )
                 return
         else:
@@ -156,15 +179,21 @@ class ImageForm(forms.Form):
             if not V4_PIXELS[0] <= pixels <= V4_PIXELS[1]:
                 self.add_error(
                     "width",
-                    f"Seedream 4.x takes 1280{TIMES}720 to 4096{TIMES}4096 pixels in all; "
-                    f"{shape} is {pixels:,} pixels.",
+                    gettext(
+                        "Seedream 4.x takes 1280×720 to 4096×4096 pixels in all; "  # noqa: RUF001
+                        "%(shape)s is %(pixels)s pixels."
+                    )
+                    % {"shape": shape, "pixels": number_format(pixels, force_grouping=True)},
                 )
                 return
             if not V4_ASPECT[0] <= aspect <= V4_ASPECT[1]:
                 self.add_error(
                     "width",
-                    f"Seedream 4.x takes an aspect ratio from 1:16 to 16:1; {shape} is outside "
-                    "that.",
+                    gettext(
+                        "Seedream 4.x takes an aspect ratio from 1:16 to 16:1; %(shape)s is "
+                        "outside that."
+                    )
+                    % {"shape": shape},
                 )
                 return
         self.size_value = f"{width}x{height}"
@@ -186,13 +215,16 @@ class ImageForm(forms.Form):
         count = cleaned.get("max_images")
         if count is None:
             if not self.has_error("max_images"):
-                self.add_error("max_images", "Say how many images to make, 1 to 15.")
+                self.add_error("max_images", _("Say how many images to make, 1 to 15."))
             return
         if len(self.references) + count > MAX_IMAGES:
             self.add_error(
                 "max_images",
-                f"References and generated images together may be at most {MAX_IMAGES}; this "
-                f"asks for {len(self.references)} + {count}.",
+                gettext(
+                    "References and generated images together may be at most %(max)s; this "
+                    "asks for %(references)s + %(count)s."
+                )
+                % {"max": MAX_IMAGES, "references": len(self.references), "count": count},
             )
 
     def params(self) -> Params:

@@ -7,6 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from playground.uploads.models import Upload
 from playground.uploads.rules import ImageRules, image_check
@@ -28,7 +32,11 @@ class ImageInputError(ValidationError):
 
 
 def image_fields(
-    prefix: str, label: str, required: bool = False, *, rules: ImageRules | None = None
+    prefix: str,
+    label: str | Promise,
+    required: bool = False,
+    *,
+    rules: ImageRules | None = None,
 ) -> dict[str, forms.Field]:
     """The three fields of one image input, to add to a form class or in its __init__.
 
@@ -36,15 +44,18 @@ def image_fields(
     `required`) in the form's clean(). `rules`, when given, sets the file input's `accept`.
     """
     accept = rules.accept if rules is not None else DEFAULT_ACCEPT
-    hint = "" if required else " (optional)"
+    file_label = label if required else format_lazy(_("{label} (optional)"), label=label)
+    url_label = format_lazy(
+        _("{label} URL") if required else _("{label} URL (optional)"), label=label
+    )
     return {
         f"{prefix}_file": forms.FileField(
-            label=f"{label}{hint}",
+            label=file_label,
             required=False,
             widget=forms.FileInput(attrs={"accept": accept}),
         ),
         f"{prefix}_url": forms.URLField(
-            label=f"{label} URL{hint}",
+            label=url_label,
             required=False,
             assume_scheme="https",
             max_length=2000,
@@ -79,14 +90,14 @@ def resolve_image(
     given = [name for name, value in (("file", file), ("url", url), ("upload", upload_id)) if value]
     if len(given) > 1:
         raise ImageInputError(
-            "Give one image: a file, a URL or the earlier image, not several.",
+            gettext("Give one image: a file, a URL or the earlier image, not several."),
             field=f"{prefix}_{'file' if 'file' in given else 'url'}",
             code="several",
         )
     if not given:
         if required:
             raise ImageInputError(
-                "Choose an image file or paste an image URL.",
+                gettext("Choose an image file or paste an image URL."),
                 field=f"{prefix}_file",
                 code="required",
             )
@@ -116,7 +127,7 @@ def _earlier(upload_id: Any, *, prefix: str, rules: ImageRules) -> Upload:
     upload = upload_get(upload_id=upload_id)
     if upload is None:
         raise ImageInputError(
-            "The earlier image is no longer available; choose the image again.",
+            gettext("The earlier image is no longer available; choose the image again."),
             field=field,
             code="missing",
         )
@@ -125,7 +136,7 @@ def _earlier(upload_id: Any, *, prefix: str, rules: ImageRules) -> Upload:
         image_check(upload.read(), rules)
     except FileNotFoundError:
         raise ImageInputError(
-            "The earlier image is no longer available; choose the image again.",
+            gettext("The earlier image is no longer available; choose the image again."),
             field=field,
             code="missing",
         ) from None

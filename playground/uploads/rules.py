@@ -6,6 +6,7 @@ import io
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from PIL import Image, UnidentifiedImageError
 
 MB = 1024 * 1024
@@ -77,26 +78,34 @@ def image_check(data: bytes, rules: ImageRules) -> ImageInfo:
     image_format, width, height = _inspect(data)
     if image_format not in rules.formats:
         raise ValidationError(
-            f"The image must be {_format_list(rules.formats)}; "
-            f"this one is a {FORMAT_NAMES.get(image_format, image_format)}.",
+            gettext("The image must be %(formats)s; this one is a %(format)s.")
+            % {
+                "formats": _format_list(rules.formats),
+                "format": FORMAT_NAMES.get(image_format, image_format),
+            },
             code="format",
         )
     shape = f"{width}×{height} px"  # noqa: RUF001 (the multiplication sign, on purpose)
     if min(width, height) < rules.min_side:
         raise ValidationError(
-            f"The image must be at least {rules.min_side} px on each side; this one is {shape}.",
+            gettext("The image must be at least %(side)s px on each side; this one is %(shape)s.")
+            % {"side": rules.min_side, "shape": shape},
             code="too_small",
         )
     if rules.max_side is not None and max(width, height) > rules.max_side:
         raise ValidationError(
-            f"The image must be at most {rules.max_side} px on each side; this one is {shape}.",
+            gettext("The image must be at most %(side)s px on each side; this one is %(shape)s.")
+            % {"side": rules.max_side, "shape": shape},
             code="too_big",
         )
     aspect = width / height
     if not rules.min_aspect - 1e-9 <= aspect <= rules.max_aspect + 1e-9:
         raise ValidationError(
-            f"The image's aspect ratio must be between {_ratio(rules.min_aspect)} and "
-            f"{_ratio(rules.max_aspect)}; this one is {shape}.",
+            gettext(
+                "The image's aspect ratio must be between %(low)s and %(high)s; this one is "
+                "%(shape)s."
+            )
+            % {"low": _ratio(rules.min_aspect), "high": _ratio(rules.max_aspect), "shape": shape},
             code="aspect",
         )
     return ImageInfo(
@@ -111,8 +120,8 @@ def image_size_check(size: int, rules: ImageRules) -> None:
     """Refuses a file over the byte limit; callers may check a declared size before reading."""
     if size > rules.max_bytes:
         raise ValidationError(
-            f"The image must be {megabytes(rules.max_bytes)} or smaller; "
-            f"this one is {megabytes(size)}.",
+            gettext("The image must be %(limit)s or smaller; this one is %(size)s.")
+            % {"limit": megabytes(rules.max_bytes), "size": megabytes(size)},
             code="too_large",
         )
 
@@ -124,8 +133,10 @@ def _inspect(data: bytes) -> tuple[str, int, int]:
     that would decode to gigabytes (a decompression bomb) is refused cheaply. Pillow's own
     global limit is left alone: changing it would race with other threads.
     """
-    unreadable = ValidationError("That file is not an image we can read.", code="unreadable")
-    bomb = ValidationError("The image is too large to process.", code="bomb")
+    unreadable = ValidationError(
+        gettext("That file is not an image we can read."), code="unreadable"
+    )
+    bomb = ValidationError(gettext("The image is too large to process."), code="bomb")
     try:
         with Image.open(io.BytesIO(data)) as image:
             image_format = FORMAT_ALIASES.get(image.format or "", image.format or "unknown")
@@ -157,8 +168,11 @@ def _format_list(formats: frozenset[str]) -> str:
     names = [FORMAT_NAMES.get(name, name) for name in ("JPEG", "PNG", "WEBP") if name in formats]
     names += sorted(FORMAT_NAMES.get(name, name) for name in formats - set(FORMAT_NAMES))
     if len(names) == 1:
-        return f"a {names[0]}"
-    return "a " + ", ".join(names[:-1]) + f" or {names[-1]}"
+        return gettext("a %(format)s") % {"format": names[0]}
+    return gettext("a %(formats)s or %(last)s") % {
+        "formats": gettext(", ").join(names[:-1]),
+        "last": names[-1],
+    }
 
 
 def _ratio(aspect: float) -> str:

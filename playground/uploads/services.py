@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from playground.gateway.fetch import FetchError, fetch_image
+from playground.stored_text import translate_stored
 from playground.uploads.models import Upload
 from playground.uploads.rules import ImageInfo, ImageRules, image_check, image_size_check
 
@@ -43,7 +44,7 @@ def upload_create_from_url(*, user: User | None, url: str, rules: ImageRules) ->
     try:
         fetched = fetch_image(url, max_bytes=rules.max_bytes, allowed_hosts=_allowed_hosts())
     except FetchError as error:
-        raise ValidationError(error.message, code="fetch") from None
+        raise ValidationError(translate_stored(error.message), code="fetch") from None
     info = image_check(fetched.content, rules)
     name = posixpath.basename(unquote(urlsplit(fetched.final_url).path))
     return _store(user=user, data=fetched.content, info=info, original_name=name, source_url=url)

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from playground.usage.chart import METRICS
 from playground.usage.selectors import today
@@ -16,11 +17,15 @@ class PeriodForm(forms.Form):
     """The dashboard's period and chart, from the query string: `?period=30`, or
     `?start=2026-11-01&end=2026-11-15` (dates win over the period)."""
 
-    period = forms.ChoiceField(choices=PERIODS.items(), required=False, initial="7")
-    start = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
-    end = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
+    period = forms.ChoiceField(
+        label=_("Period"), choices=PERIODS.items(), required=False, initial="7"
+    )
+    start = forms.DateField(
+        required=False, label=_("From"), widget=forms.DateInput({"type": "date"})
+    )
+    end = forms.DateField(required=False, label=_("To"), widget=forms.DateInput({"type": "date"}))
     metric = forms.ChoiceField(
-        choices=METRICS.items(), required=False, initial="chat_tokens", label="Chart"
+        choices=METRICS.items(), required=False, initial="chat_tokens", label=_("Chart")
     )
 
     def clean(self) -> dict[str, Any]:
@@ -30,7 +35,7 @@ class PeriodForm(forms.Form):
             end = end or today()
             start = start or end - timedelta(days=6)
             if start > end:
-                raise forms.ValidationError("The start date is after the end date.")
+                raise forms.ValidationError(_("The start date is after the end date."))
             if (end - start).days >= LONGEST_PERIOD_DAYS:
                 raise forms.ValidationError(
                     f"Choose at most {LONGEST_PERIOD_DAYS} days: that one is "
@@ -54,6 +59,6 @@ class PeriodForm(forms.Form):
 class QuotaForm(forms.Form):
     """A user's daily limits; blank is unlimited, 0 allows nothing."""
 
-    chat_tokens = forms.IntegerField(min_value=0, required=False, label="Chat tokens a day")
-    images = forms.IntegerField(min_value=0, required=False, label="Images a day")
-    video_jobs = forms.IntegerField(min_value=0, required=False, label="Video jobs a day")
+    chat_tokens = forms.IntegerField(min_value=0, required=False, label=_("Chat tokens a day"))
+    images = forms.IntegerField(min_value=0, required=False, label=_("Images a day"))
+    video_jobs = forms.IntegerField(min_value=0, required=False, label=_("Video jobs a day"))

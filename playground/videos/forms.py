@@ -7,6 +7,10 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from playground.accounts.models import User
 from playground.uploads.forms import ImageInputError, image_fields, resolve_image
@@ -49,15 +53,18 @@ MAX_PROMPT = 2500
 REFERENCE_SLOTS = 4
 
 
-def _choices(values: list[str], blank: str | None = None) -> list[tuple[str, str]]:
-    return ([("", blank)] if blank is not None else []) + [(value, value) for value in values]
+def _choices(
+    values: list[str], blank: str | Promise | None = None
+) -> list[tuple[str, str | Promise]]:
+    blank_choice: list[tuple[str, str | Promise]] = [("", blank)] if blank is not None else []
+    return blank_choice + [(value, value) for value in values]
 
 
 class VideoForm(forms.Form):
     """What the four forms share: the job id that makes a resent POST harmless, and images."""
 
     action: VideoJob.Action
-    image_slots: dict[str, str] = {}  # prefix -> label
+    image_slots: dict[str, str | Promise] = {}  # prefix -> label
     image_rules: ImageRules = KLING_IMAGE
 
     job_id = forms.UUIDField(widget=forms.HiddenInput)
@@ -128,26 +135,36 @@ class SeedanceForm(VideoForm):
     action = VideoJob.Action.SEEDANCE
     image_rules = SEEDANCE_IMAGE
     image_slots = {
-        "first_frame": "First frame",
-        "last_frame": "Last frame",
-        **{f"refer{n}": f"Reference image {n}" for n in range(1, REFERENCE_SLOTS + 1)},
+        "first_frame": _("First frame"),
+        "last_frame": _("Last frame"),
+        **{
+            f"refer{n}": format_lazy(_("Reference image {n}"), n=n)
+            for n in range(1, REFERENCE_SLOTS + 1)
+        },
     }
 
     model = forms.CharField(
+        label=_("Model"),
         max_length=100,
         initial=SEEDANCE_MODELS[0],
         widget=forms.TextInput(attrs={"list": "seedance-models", "autocomplete": "off"}),
-        help_text="A Seedance model id from the list, or any id the gateway knows.",
+        help_text=_("A Seedance model id from the list, or any id the gateway knows."),
     )
-    prompt = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    ratio = forms.ChoiceField(choices=_choices(RATIOS, "Default"), required=False)
+    prompt = forms.CharField(
+        label=_("Prompt"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    ratio = forms.ChoiceField(
+        label=_("Ratio"), choices=_choices(RATIOS, _("Default")), required=False
+    )
     resolution = forms.ChoiceField(
-        choices=_choices(["480p", "720p", "1080p"], "Default"), required=False
+        label=_("Resolution"),
+        choices=_choices(["480p", "720p", "1080p"], _("Default")),
+        required=False,
     )
-    duration = forms.IntegerField(min_value=2, max_value=12, initial=5, label="Duration (s)")
-    seed = forms.IntegerField(min_value=-1, max_value=2**32 - 1, required=False)
-    camera_fixed = forms.BooleanField(required=False, label="Fixed camera")
-    watermark = forms.BooleanField(required=False)
+    duration = forms.IntegerField(min_value=2, max_value=12, initial=5, label=_("Duration (s)"))
+    seed = forms.IntegerField(label=_("Seed"), min_value=-1, max_value=2**32 - 1, required=False)
+    camera_fixed = forms.BooleanField(required=False, label=_("Fixed camera"))
+    watermark = forms.BooleanField(label=_("Watermark"), required=False)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -155,17 +172,19 @@ class SeedanceForm(VideoForm):
         references = [ref for n in range(1, 5) if (ref := self.image(f"refer{n}"))]
         model = cleaned.get("model", "")
         if not cleaned.get("prompt", "").strip() and not first:
-            self.add_error("prompt", "Write a prompt, or give a first frame to animate.")
+            self.add_error("prompt", _("Write a prompt, or give a first frame to animate."))
         if last and not first:
-            self.add_error("last_frame_file", "A last frame needs a first frame too.")
+            self.add_error("last_frame_file", _("A last frame needs a first frame too."))
         if references and (first or last):
             self.add_error(
                 "refer1_file", "Reference images cannot be combined with first or last frames."
             )
         if "lite-t2v" in model and (first or last or references):
-            self.add_error("model", "This text-to-video model takes no images; remove them.")
+            self.add_error("model", _("This text-to-video model takes no images; remove them."))
         if "lite-i2v" in model and not (first or references):
-            self.add_error("model", "This image-to-video model needs a first frame or references.")
+            self.add_error(
+                "model", _("This image-to-video model needs a first frame or references.")
+            )
         return cleaned
 
     def params(self) -> Params:
@@ -192,18 +211,26 @@ class KlingForm(VideoForm):
 
     model_choices: list[str] = KLING_TEXT_MODELS
 
-    model_name = forms.ChoiceField(label="Model")
+    model_name = forms.ChoiceField(label=_("Model"))
     prompt = forms.CharField(
-        max_length=MAX_PROMPT, widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Prompt"),
+        max_length=MAX_PROMPT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
     negative_prompt = forms.CharField(
-        max_length=MAX_PROMPT, widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Negative prompt"),
+        max_length=MAX_PROMPT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
     mode = forms.ChoiceField(
-        choices=[("std", "Standard (std)"), ("pro", "Professional (pro)")], initial="std"
+        label=_("Mode"),
+        choices=[("std", _("Standard (std)")), ("pro", _("Professional (pro)"))],
+        initial="std",
     )
     duration = forms.TypedChoiceField(
-        choices=[("5", "5 s"), ("10", "10 s")], coerce=int, initial="5", label="Duration"
+        choices=[("5", "5 s"), ("10", "10 s")], coerce=int, initial="5", label=_("Duration")
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -231,21 +258,35 @@ class CameraFields(forms.Form):
         min_value=0,
         max_value=1,
         required=False,
-        label="CFG scale",
-        help_text="0 to 1: how closely to follow the prompt. Not for kling-v2.x models.",
+        label=_("CFG scale"),
+        help_text=_("0 to 1: how closely to follow the prompt. Not for kling-v2.x models."),
     )
-    camera_type = forms.ChoiceField(choices=_choices(CAMERA_TYPES, "None"), required=False)
-    camera_horizontal = forms.FloatField(min_value=-10, max_value=10, required=False)
-    camera_vertical = forms.FloatField(min_value=-10, max_value=10, required=False)
-    camera_pan = forms.FloatField(min_value=-10, max_value=10, required=False)
-    camera_tilt = forms.FloatField(min_value=-10, max_value=10, required=False)
-    camera_roll = forms.FloatField(min_value=-10, max_value=10, required=False)
-    camera_zoom = forms.FloatField(min_value=-10, max_value=10, required=False)
+    camera_type = forms.ChoiceField(
+        label=_("Camera type"), choices=_choices(CAMERA_TYPES, _("None")), required=False
+    )
+    camera_horizontal = forms.FloatField(
+        label=_("Camera horizontal"), min_value=-10, max_value=10, required=False
+    )
+    camera_vertical = forms.FloatField(
+        label=_("Camera vertical"), min_value=-10, max_value=10, required=False
+    )
+    camera_pan = forms.FloatField(
+        label=_("Camera pan"), min_value=-10, max_value=10, required=False
+    )
+    camera_tilt = forms.FloatField(
+        label=_("Camera tilt"), min_value=-10, max_value=10, required=False
+    )
+    camera_roll = forms.FloatField(
+        label=_("Camera roll"), min_value=-10, max_value=10, required=False
+    )
+    camera_zoom = forms.FloatField(
+        label=_("Camera zoom"), min_value=-10, max_value=10, required=False
+    )
 
     def clean_camera(self, cleaned: dict[str, Any]) -> dict[str, Any] | None:
         model = cleaned.get("model_name", "")
         if cleaned.get("cfg_scale") is not None and model.startswith("kling-v2"):
-            self.add_error("cfg_scale", "kling-v2.x models take no CFG scale; leave it empty.")
+            self.add_error("cfg_scale", _("kling-v2.x models take no CFG scale; leave it empty."))
         kind = cleaned.get("camera_type")
         config = {
             axis: value
@@ -254,11 +295,13 @@ class CameraFields(forms.Form):
         }
         if not kind:
             if config:
-                self.add_error("camera_type", "Choose the camera movement these values are for.")
+                self.add_error("camera_type", _("Choose the camera movement these values are for."))
             return None
         if kind != "simple":
             if config:
-                self.add_error("camera_type", "Only the simple movement takes values; clear them.")
+                self.add_error(
+                    "camera_type", _("Only the simple movement takes values; clear them.")
+                )
             return {"type": kind}
         if len(config) != 1:
             self.add_error(
@@ -280,12 +323,14 @@ class CameraFields(forms.Form):
 
 class KlingTextForm(KlingForm, CameraFields):
     action = VideoJob.Action.TEXT2VIDEO
-    aspect_ratio = forms.ChoiceField(choices=_choices(["16:9", "9:16", "1:1"]), initial="16:9")
+    aspect_ratio = forms.ChoiceField(
+        label=_("Aspect ratio"), choices=_choices(["16:9", "9:16", "1:1"]), initial="16:9"
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if not cleaned.get("prompt", "").strip() and not self.has_error("prompt"):
-            self.add_error("prompt", "Write a prompt: text to video needs one.")
+            self.add_error("prompt", _("Write a prompt: text to video needs one."))
         self.camera = self.clean_camera(cleaned)
         return cleaned
 
@@ -305,15 +350,18 @@ class KlingImageForm(KlingForm, CameraFields):
     action = VideoJob.Action.IMAGE2VIDEO
     model_choices = KLING_IMAGE_MODELS
     image_slots = {
-        "image": "Start image",
-        "image_tail": "End image",
-        "static_mask": "Static brush mask",
-        "dynamic_mask": "Dynamic brush mask",
+        "image": _("Start image"),
+        "image_tail": _("End image"),
+        "static_mask": _("Static brush mask"),
+        "dynamic_mask": _("Dynamic brush mask"),
     }
     trajectories = forms.CharField(
+        label=_("Trajectories"),
         required=False,
-        help_text="The dynamic mask's path as x,y points separated by spaces, e.g. "
-        "'100,200 150,220 200,260' (2 to 77 points).",
+        help_text=_(
+            "The dynamic mask's path as x,y points separated by spaces, e.g. "
+            "'100,200 150,220 200,260' (2 to 77 points)."
+        ),
     )
 
     def clean(self) -> dict[str, Any]:
@@ -324,26 +372,29 @@ class KlingImageForm(KlingForm, CameraFields):
         static, dynamic = self.image("static_mask"), self.image("dynamic_mask")
         self.path = self._path(cleaned.get("trajectories", ""))
         if not (image or tail) and not self.has_error("image_file"):
-            self.add_error("image_file", "Give a start image, an end image, or both.")
+            self.add_error("image_file", _("Give a start image, an end image, or both."))
         used = [
             name
             for name, present in (
-                ("an end image", tail),
-                ("a camera movement", camera),
-                ("motion brush masks", static or dynamic),
+                (gettext("an end image"), tail),
+                (gettext("a camera movement"), camera),
+                (gettext("motion brush masks"), static or dynamic),
             )
             if present
         ]
         if len(used) > 1:
             self.add_error(
                 None,
-                f"Kling takes only one of an end image, a camera movement and motion brush "
-                f"masks; this job has {' and '.join(used)}.",
+                gettext(
+                    "Kling takes only one of an end image, a camera movement and motion brush "
+                    "masks; this job has %(used)s."
+                )
+                % {"used": gettext(" and ").join(used)},
             )
         if dynamic and not self.path and not self.has_error("trajectories"):
-            self.add_error("trajectories", "A dynamic mask needs its path.")
+            self.add_error("trajectories", _("A dynamic mask needs its path."))
         if self.path and not dynamic:
-            self.add_error("dynamic_mask_file", "A path needs its dynamic mask image.")
+            self.add_error("dynamic_mask_file", _("A path needs its dynamic mask image."))
         return cleaned
 
     def _path(self, text: str) -> list[list[int]]:
@@ -353,13 +404,17 @@ class KlingImageForm(KlingForm, CameraFields):
                 x, y = (int(value) for value in pair.split(","))
             except ValueError:
                 self.add_error(
-                    "trajectories", f"'{pair[:20]}' is not an x,y point of whole numbers."
+                    "trajectories",
+                    gettext("'%(pair)s' is not an x,y point of whole numbers.")
+                    % {"pair": pair[:20]},
                 )
                 return []
             points.append([x, y])
         if points and not 2 <= len(points) <= 77:
             self.add_error(
-                "trajectories", f"A path has 2 to 77 points; this one has {len(points)}."
+                "trajectories",
+                gettext("A path has 2 to 77 points; this one has %(count)s.")
+                % {"count": len(points)},
             )
         return points
 
@@ -386,17 +441,19 @@ class KlingImageForm(KlingForm, CameraFields):
 class KlingMultiForm(KlingForm):
     action = VideoJob.Action.MULTI_IMAGE2VIDEO
     model_choices = ["kling-v1-6"]
-    image_slots = {f"image{n}": f"Image {n}" for n in range(1, 5)}
-    aspect_ratio = forms.ChoiceField(choices=_choices(["16:9", "9:16", "1:1"]), initial="16:9")
+    image_slots = {f"image{n}": format_lazy(_("Image {n}"), n=n) for n in range(1, 5)}
+    aspect_ratio = forms.ChoiceField(
+        label=_("Aspect ratio"), choices=_choices(["16:9", "9:16", "1:1"]), initial="16:9"
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if not cleaned.get("prompt", "").strip() and not self.has_error("prompt"):
-            self.add_error("prompt", "Write a prompt: multi-image to video needs one.")
+            self.add_error("prompt", _("Write a prompt: multi-image to video needs one."))
         if not any(self.image(f"image{n}") for n in range(1, 5)) and not self.has_error(
             "image1_file"
         ):
-            self.add_error("image1_file", "Give 1 to 4 images.")
+            self.add_error("image1_file", _("Give 1 to 4 images."))
         return cleaned
 
     def params(self) -> Params:
