@@ -1,4 +1,4 @@
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -47,7 +47,7 @@ def language(request: HttpRequest) -> HttpResponse:
     response = set_language(request)
     code = request.POST.get("language", "")
     if request.user.is_authenticated and code in dict(settings.LANGUAGES):
-        user_language_set(user=cast(User, request.user), language=code)
+        user_language_set(user=request.user, language=code)
     return response
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext, gettext_noop
 
 from playground.accounts.models import User
 from playground.chat.models import ChatExchange, Conversation
@@ -23,8 +24,10 @@ from playground.usage.models import Kind
 from playground.usage.services import quota_check
 
 Status = ChatExchange.Status
-INTERRUPTED = "The answer was interrupted on the server; what arrived is kept."
-SERVER_STOPPED = "The answer was interrupted: the server stopped while it was being written."
+INTERRUPTED = gettext_noop("The answer was interrupted on the server; what arrived is kept.")
+SERVER_STOPPED = gettext_noop(
+    "The answer was interrupted: the server stopped while it was being written."
+)
 
 
 @dataclass(frozen=True)
@@ -57,11 +60,13 @@ class ChatSettings:
 
 def must_own(conversation: Conversation, user: User) -> None:
     if not conversation.is_owned_by(user):
-        raise PermissionDenied("Only its owner can change this conversation; fork it instead.")
+        raise PermissionDenied(
+            gettext("Only its owner can change this conversation; fork it instead.")
+        )
 
 
 def title_from(message: str) -> str:
-    return Truncator(" ".join(message.split())).chars(80) or "Untitled chat"
+    return Truncator(" ".join(message.split())).chars(80) or gettext("Untitled chat")
 
 
 def chat_send(
@@ -128,7 +133,7 @@ def conversation_fork(*, user: User, conversation: Conversation) -> Conversation
     with transaction.atomic():
         fork = Conversation(
             user=user,
-            title=Truncator(f"{conversation.title} (fork)").chars(200),
+            title=Truncator(gettext("%(title)s (fork)") % {"title": conversation.title}).chars(200),
             forked_from=conversation,
         )
         ChatSettings(

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import push_url
 
@@ -21,14 +22,14 @@ from playground.usage.services import QuotaExceeded
 def found_conversation(conversation_id: int) -> Conversation:
     conversation = selectors.conversation_get(conversation_id=conversation_id)
     if conversation is None:
-        raise Http404("No such conversation.")
+        raise Http404(_("No such conversation."))
     return conversation
 
 
 def found_exchange(request: AuthenticatedHttpRequest, exchange_id: int) -> ChatExchange:
     exchange = selectors.exchange_get(exchange_id=exchange_id)
     if exchange is None:
-        raise Http404("No such message.")
+        raise Http404(_("No such message."))
     services.must_own(exchange.conversation, request.user)
     return exchange
 

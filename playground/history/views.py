@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from playground.accounts.http import AuthenticatedHttpRequest
@@ -81,7 +82,7 @@ def status(request: AuthenticatedHttpRequest) -> HttpResponse:
 def detail(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
     item = selectors.item_get(item_id=item_id)
     if item is None:
-        raise Http404("No such item in the history.")
+        raise Http404(_("No such item in the history."))
     found = selectors.item_detail(item=item)
     code = []
     if found is not None and found.request_body:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from playground.gateway.images import ImageRequest
 from playground.gateway.media import ImageSource
@@ -31,7 +32,7 @@ def image_ref(*, upload_id: str, url: str | None = None) -> dict[str, str]:
 def _reference(ref: dict[str, str]) -> ImageSource:
     upload = upload_get(upload_id=ref["upload"])
     if upload is None:
-        raise ValidationError("A reference image is no longer stored; choose it again.")
+        raise ValidationError(gettext("A reference image is no longer stored; choose it again."))
     return upload.as_image_source(url=ref.get("url"))
 
 

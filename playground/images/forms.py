@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms
 from django.utils.formats import number_format
-from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -112,7 +111,7 @@ class ImageForm(forms.Form):
         for n in range(1, MAX_REFERENCES + 1):
             self.fields.update(
                 image_fields(
-                    f"refer{n}", format_lazy(_("Reference image {n}"), n=n), rules=REFERENCE_IMAGE
+                    f"refer{n}", gettext("Reference image %(n)s") % {"n": n}, rules=REFERENCE_IMAGE
                 )
             )
 

@@ -24,6 +24,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from PIL import Image, UnidentifiedImageError
 
 from playground.accounts.models import User
@@ -115,7 +116,7 @@ def generation_run(*, generation: Generation) -> Generation:
         if generation.state == State.RUNNING:
             _end(generation, State.UNKNOWN, UNCONFIRMED)
         elif generation.state == State.SAVING:
-            _end(generation, State.DONE, "Some images could not be stored.")
+            _end(generation, State.DONE, gettext_noop("Some images could not be stored."))
         raise
 
 
@@ -140,7 +141,8 @@ def _record_answer(generation: Generation, answer: ImageGeneration) -> list[Gene
             upstream_url=item.url or "",
             size=item.size or "",
             seed=seed,
-            error=item.error or ("" if item.url or item.b64_json else "The gateway sent no image."),
+            error=item.error
+            or ("" if item.url or item.b64_json else gettext_noop("The gateway sent no image.")),
         )
         for index, item in enumerate(answer.images)
     ]
@@ -167,7 +169,10 @@ def _archive(row: GeneratedImage, *, b64_json: str | None, client: GatewayClient
                 _download(row.upstream_url, data, client=client)
             _store(row, data)
         except GatewayError as error:
-            _image_error(row, f"The image could not be saved: {error.message}")
+            _image_error(
+                row,
+                gettext_noop("The image could not be saved: %(error)s") % {"error": error.message},
+            )
         except ValidationError as error:
             _image_error(row, " ".join(error.messages))
 
@@ -176,7 +181,9 @@ def _decode(b64_json: str) -> bytes:
     try:
         return base64.b64decode(b64_json, validate=True)
     except (binascii.Error, ValueError):
-        raise ValidationError("The gateway sent an image that is not valid base64.") from None
+        raise ValidationError(
+            gettext_noop("The gateway sent an image that is not valid base64.")
+        ) from None
 
 
 def _download(url: str, into: BinaryIO, *, client: GatewayClient) -> None:
@@ -208,9 +215,14 @@ def _store(row: GeneratedImage, data: IO[bytes]) -> None:
             thumbnail = io.BytesIO()
             picture.convert("RGB").save(thumbnail, "JPEG", quality=82)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationError("The gateway sent a file that is not an image we can read.") from None
+        raise ValidationError(
+            gettext_noop("The gateway sent a file that is not an image we can read.")
+        ) from None
     if image_format not in CONTENT_TYPES:
-        raise ValidationError(f"The gateway sent a {image_format} image, which is not kept.")
+        raise ValidationError(
+            gettext_noop("The gateway sent a %(format)s image, which is not kept.")
+            % {"format": image_format}
+        )
     row.content_type = CONTENT_TYPES[image_format]
     row.width, row.height, row.bytes, row.sha256 = width, height, size, digest.hexdigest()
     name = f"{row.generation_id}-{row.index + 1}"
@@ -229,7 +241,7 @@ def reference_create(*, user: User, image: GeneratedImage, rules: ImageRules) ->
     """The stored image as an upload, so an image or video form can take it as an input.
     Raises ValidationError, in words, when the target does not accept it."""
     if not image.is_stored:
-        raise ValidationError("This image was not saved, so it cannot be used.")
+        raise ValidationError(gettext("This image was not saved, so it cannot be used."))
     with image.file.open("rb") as stored:
         data: Any = stored.read()
     file = SimpleUploadedFile(
@@ -248,7 +260,9 @@ def generation_sweep() -> int:
         (
             Generation.objects.filter(state=State.PENDING, created_at__lt=cutoff),
             State.FAILED,
-            "The request was never sent: the server stopped first. Nothing was charged.",
+            gettext_noop(
+                "The request was never sent: the server stopped first. Nothing was charged."
+            ),
         ),
         (
             Generation.objects.filter(state=State.RUNNING, started_at__lt=cutoff),
@@ -258,7 +272,7 @@ def generation_sweep() -> int:
         (
             Generation.objects.filter(state=State.SAVING, started_at__lt=cutoff),
             State.DONE,
-            "The server stopped while storing the images: some may be missing.",
+            gettext_noop("The server stopped while storing the images: some may be missing."),
         ),
     ]
     ended: list[uuid.UUID] = []

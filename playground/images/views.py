@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from playground.accounts.http import AuthenticatedHttpRequest
@@ -33,14 +34,14 @@ TARGETS: dict[str, tuple[ImageRules, str, dict[str, str]]] = {
 def _generation_or_404(generation_id: UUID) -> Generation:
     found = selectors.generation_get(generation_id=generation_id)
     if found is None:
-        raise Http404("No such generation.")
+        raise Http404(_("No such generation."))
     return found
 
 
 def _image_or_404(image_id: UUID) -> GeneratedImage:
     found = selectors.generated_image_get(image_id=image_id)
     if found is None:
-        raise Http404("No such image.")
+        raise Http404(_("No such image."))
     return found
 
 
@@ -150,12 +151,12 @@ def media(request: AuthenticatedHttpRequest, image_id: UUID, kind: str) -> HttpR
     found = _image_or_404(image_id)
     field = found.file if kind == "file" else found.thumbnail
     if not field:
-        raise Http404("This image was not stored.")
+        raise Http404(_("This image was not stored."))
     content_type = found.content_type if kind == "file" else "image/jpeg"
     try:
         response = ranged_file_response(request, field, content_type=content_type)
     except FileNotFoundError:
-        raise Http404("The stored file is missing.") from None
+        raise Http404(_("The stored file is missing.")) from None
     if kind == "file" and request.GET.get("download"):
         name = f"seedream-{found.generation_id}-{found.index + 1}.{found.extension}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -168,12 +169,15 @@ def use(request: AuthenticatedHttpRequest, image_id: UUID) -> HttpResponse:
     found = _image_or_404(image_id)
     target = TARGETS.get(request.POST.get("to", ""))
     if target is None:
-        raise Http404("No such form to use the image in.")
+        raise Http404(_("No such form to use the image in."))
     rules, url_name, query = target
     try:
         upload = services.reference_create(user=request.user, image=found, rules=rules)
     except ValidationError as error:
-        messages.error(request, "This image cannot be used there: " + " ".join(error.messages))
+        messages.error(
+            request,
+            _("This image cannot be used there: %(why)s") % {"why": " ".join(error.messages)},
+        )
         return redirect("images:image", image_id=found.id)
     params = {name: value for name, value in query.items() if name != "slot"}
     params[f"{query['slot']}_upload"] = str(upload.id)

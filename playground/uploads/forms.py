@@ -7,10 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.functional import Promise
-from django.utils.text import format_lazy
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from playground.uploads.models import Upload
 from playground.uploads.rules import ImageRules, image_check
@@ -33,7 +30,7 @@ class ImageInputError(ValidationError):
 
 def image_fields(
     prefix: str,
-    label: str | Promise,
+    label: str,
     required: bool = False,
     *,
     rules: ImageRules | None = None,
@@ -44,10 +41,12 @@ def image_fields(
     `required`) in the form's clean(). `rules`, when given, sets the file input's `accept`.
     """
     accept = rules.accept if rules is not None else DEFAULT_ACCEPT
-    file_label = label if required else format_lazy(_("{label} (optional)"), label=label)
-    url_label = format_lazy(
-        _("{label} URL") if required else _("{label} URL (optional)"), label=label
-    )
+    # Built in a form's __init__, so in the reader's language.
+    if required:
+        file_label, url_label = label, gettext("%(label)s URL") % {"label": label}
+    else:
+        file_label = gettext("%(label)s (optional)") % {"label": label}
+        url_label = gettext("%(label)s URL (optional)") % {"label": label}
     return {
         f"{prefix}_file": forms.FileField(
             label=file_label,

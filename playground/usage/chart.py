@@ -7,6 +7,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
+
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from playground.usage.selectors import DayUsage, UsageReport
 
@@ -15,10 +20,10 @@ LEFT, RIGHT, TOP, BOTTOM = 64, 12, 14, 48
 PALETTE_SIZE = 8
 
 METRICS = {
-    "chat_tokens": "chat tokens",
-    "images": "images",
-    "video_jobs": "video jobs",
-    "video_seconds": "video seconds",
+    "chat_tokens": _("chat tokens"),
+    "images": _("images"),
+    "video_jobs": _("video jobs"),
+    "video_seconds": _("video seconds"),
 }
 
 
@@ -61,7 +66,7 @@ class Chart:
 
     @property
     def label(self) -> str:
-        return METRICS[self.metric]
+        return str(METRICS[self.metric])
 
 
 def nice_ceiling(value: int) -> int:
@@ -109,20 +114,30 @@ def chart_build(*, report: UsageReport, metric: str) -> Chart:
                     width=round(bar, 2),
                     height=round(height, 2),
                     series=series[row.username],
-                    title=f"{row.username}, {day:%b} {day.day}: {value:,} {label}",
+                    title=gettext("%(user)s, %(day)s: %(value)s %(label)s")
+                    % {
+                        "user": row.username,
+                        "day": _day(day),
+                        "value": number_format(value, force_grouping=True),
+                        "label": label,
+                    },
                 )
             )
         if (len(days) - 1 - n) % step == 0:  # always label the last day, today
-            x_ticks.append(Tick(position=round(x + bar / 2, 2), label=f"{day:%b} {day.day}"))
+            x_ticks.append(Tick(position=round(x + bar / 2, 2), label=_day(day)))
     y_ticks = [
-        Tick(position=round(HEIGHT - BOTTOM - n / 2 * plot_height, 2), label=f"{top * n // 2:,}")
+        Tick(
+            position=round(HEIGHT - BOTTOM - n / 2 * plot_height, 2),
+            label=number_format(top * n // 2, force_grouping=True),
+        )
         for n in (0, 1, 2)
     ]
     first, last = days[0], days[-1]
-    title = (
-        f"The team's {label} per day, stacked by user, "
-        f"{first:%b} {first.day} to {last:%b} {last.day}"
-    )
+    title = gettext("The team's %(label)s per day, stacked by user, %(first)s to %(last)s") % {
+        "label": label,
+        "first": _day(first),
+        "last": _day(last),
+    }
     return Chart(
         metric=metric,
         title=title,
@@ -131,3 +146,8 @@ def chart_build(*, report: UsageReport, metric: str) -> Chart:
         y_ticks=y_ticks,
         legend=[LegendItem(username=u, series=series[u]) for u in usernames],
     )
+
+
+def _day(day: date) -> str:
+    """ "Nov 26", or the reader's language's short day (the same format as the day column)."""
+    return date_format(day, gettext("M j"))

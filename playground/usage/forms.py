@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from playground.usage.chart import METRICS
 from playground.usage.selectors import today
 
-PERIODS = {"7": "Last 7 days", "30": "Last 30 days", "90": "Last 90 days"}
+PERIODS = {"7": _("Last 7 days"), "30": _("Last 30 days"), "90": _("Last 90 days")}
 LONGEST_PERIOD_DAYS = 366
 
 
@@ -38,8 +38,8 @@ class PeriodForm(forms.Form):
                 raise forms.ValidationError(_("The start date is after the end date."))
             if (end - start).days >= LONGEST_PERIOD_DAYS:
                 raise forms.ValidationError(
-                    f"Choose at most {LONGEST_PERIOD_DAYS} days: that one is "
-                    f"{(end - start).days + 1}."
+                    _("Choose at most %(most)s days: that one is %(days)s.")
+                    % {"most": LONGEST_PERIOD_DAYS, "days": (end - start).days + 1}
                 )
             data["start"], data["end"] = start, end
         return data

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class Kind(models.TextChoices):
@@ -15,15 +17,14 @@ class Kind(models.TextChoices):
     IMAGES = "images", _("images")
     VIDEO_JOBS = "video_jobs", _("video jobs")
 
-    @property
-    def singular(self) -> str:
-        return {"chat_tokens": "chat token", "images": "image", "video_jobs": "video job"}[
-            self.value
-        ]
-
     def amount(self, n: int) -> str:
         """How many, in words: "1 image", "1,200 chat tokens"."""
-        return f"{n:,} {self.singular if n == 1 else self.label}"
+        count = number_format(n, force_grouping=True)
+        if self == Kind.CHAT_TOKENS:
+            return ngettext("%(count)s chat token", "%(count)s chat tokens", n) % {"count": count}
+        if self == Kind.IMAGES:
+            return ngettext("%(count)s image", "%(count)s images", n) % {"count": count}
+        return ngettext("%(count)s video job", "%(count)s video jobs", n) % {"count": count}
 
 
 class Quota(models.Model):

@@ -8,6 +8,8 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from playground.accounts.models import AuditEvent, User
 from playground.accounts.services import audit_record
@@ -25,9 +27,15 @@ def reset_wording(*, now: datetime | None = None) -> str:
     reset = selectors.next_reset(now)
     minutes = max(1, math.ceil((reset - now).total_seconds() / 60))
     hours, minutes = divmod(minutes, 60)
-    parts = ([f"{hours} h"] if hours else []) + ([f"{minutes} min"] if minutes else [])
+    parts = ([gettext("%(hours)s h") % {"hours": hours}] if hours else []) + (
+        [gettext("%(minutes)s min") % {"minutes": minutes}] if minutes else []
+    )
     at = timezone.localtime(reset).strftime("%H:%M")
-    return f"resets at {at} {timezone.get_current_timezone_name()}, in {' '.join(parts)}"
+    return gettext("resets at %(at)s %(zone)s, in %(wait)s") % {
+        "at": at,
+        "zone": timezone.get_current_timezone_name(),
+        "wait": " ".join(parts),
+    }
 
 
 def quota_check(*, user: User, kind: Kind, now: datetime | None = None) -> None:
@@ -41,12 +49,18 @@ def quota_check(*, user: User, kind: Kind, now: datetime | None = None) -> None:
     if used < limit:
         return
     if limit == 0:
-        said = f"Your daily limit of {kind.label} is 0"
+        said = gettext("Your daily limit of %(kind)s is 0") % {"kind": kind.label}
     else:
-        said = f"You have used {used:,} of your daily limit of {kind.amount(limit)}"
+        said = gettext("You have used %(used)s of your daily limit of %(limit)s") % {
+            "used": number_format(used, force_grouping=True),
+            "limit": kind.amount(limit),
+        }
     raise QuotaExceeded(
-        f"{said}, so nothing was sent. The limit {reset_wording(now=now)}; "
-        "an admin can raise it on the Usage page.",
+        gettext(
+            "%(said)s, so nothing was sent. The limit %(reset)s; an admin can raise it on the "
+            "Usage page."
+        )
+        % {"said": said, "reset": reset_wording(now=now)},
         code="quota",
     )
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from playground.accounts.decorators import admin_required
@@ -68,10 +69,14 @@ def quotas(request: AuthenticatedHttpRequest) -> HttpResponse:
 def quota_edit(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
-        raise Http404("No such active user.")
+        raise Http404(_("No such active user."))
     form = QuotaForm(request.POST, prefix=f"user-{user.pk}")
     if not form.is_valid():
         return _render_quotas(request, invalid=(user.pk, form))
     quota = services.quota_set(actor=request.user, user=user, **form.cleaned_data)
-    messages.success(request, f"Daily limits of {user.get_username()}: {quota.describe()}.")
+    messages.success(
+        request,
+        _("Daily limits of %(name)s: %(limits)s.")
+        % {"name": user.get_username(), "limits": quota.describe()},
+    )
     return redirect("usage:quotas")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from playground.gateway.media import ImageSource
 from playground.gateway.video import (
@@ -35,7 +36,7 @@ def _image(ref: Any) -> ImageSource | None:
         return None
     upload = upload_get(upload_id=ref["upload"])
     if upload is None:
-        raise ValidationError("An image of this job is no longer stored; choose it again.")
+        raise ValidationError(gettext("An image of this job is no longer stored; choose it again."))
     return upload.as_image_source(url=ref.get("url"))
 
 

@@ -76,7 +76,7 @@ class VideoForm(forms.Form):
         if not self.is_bound and "job_id" not in self.initial:
             self.initial["job_id"] = uuid.uuid4()
         for prefix, label in self.image_slots.items():
-            self.fields.update(image_fields(prefix, label, rules=self.image_rules))
+            self.fields.update(image_fields(prefix, str(label), rules=self.image_rules))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

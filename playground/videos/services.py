@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from playground.accounts.models import User
 from playground.gateway.client import GatewayClient
@@ -175,8 +176,10 @@ def video_job_cancel(*, job: VideoJob) -> bool:
     """Stops watching a job: the gateway has no cancel, so the job may still finish upstream."""
     return _fail(
         job,
-        "Cancelled in the playground. The gateway has no cancel: if the job had started, it may "
-        "still finish (and be billed) upstream.",
+        gettext_noop(
+            "Cancelled in the playground. The gateway has no cancel: if the job had started, it "
+            "may still finish (and be billed) upstream."
+        ),
         only_from=VideoJob.CANCELLABLE,
         state=State.CANCELLED,
     )
@@ -244,7 +247,10 @@ def _claim_within_team_cap(job: VideoJob) -> bool:
             return _claim_for_submit(job)
     VideoJob.objects.filter(id=job.id, state=State.QUEUED).update(
         next_check_at=_later(settings.VIDEO_POLL_MIN_SECONDS),
-        notice=f"Waiting for a free slot: the team runs at most {cap} video jobs at once.",
+        notice=gettext_noop(
+            "Waiting for a free slot: the team runs at most %(cap)s video jobs at once."
+        )
+        % {"cap": cap},
     )
     return False
 
@@ -287,8 +293,10 @@ def _submit(job: VideoJob) -> None:
         # The body is built, images read from storage, before anything is sent.
         _fail(
             job,
-            "An image of this job could not be read from the playground's storage, so nothing "
-            "was sent. Choose the image again and rerun the job.",
+            gettext_noop(
+                "An image of this job could not be read from the playground's storage, so "
+                "nothing was sent. Choose the image again and rerun the job."
+            ),
             only_from=(State.SUBMITTING,),
         )
     else:
@@ -299,7 +307,8 @@ def _requeue(job: VideoJob, error: GatewayError, *, counted: bool) -> None:
     if counted and job.submit_attempts >= settings.VIDEO_MAX_SUBMIT_ATTEMPTS:
         _fail(
             job,
-            f"The job could not be sent after {job.submit_attempts} tries. {error.message}",
+            gettext_noop("The job could not be sent after %(tries)s tries. %(error)s")
+            % {"tries": job.submit_attempts, "error": error.message},
             only_from=(State.SUBMITTING,),
         )
         return
@@ -310,7 +319,8 @@ def _requeue(job: VideoJob, error: GatewayError, *, counted: bool) -> None:
         state=State.QUEUED,
         lease_until=None,
         next_check_at=_later(delay),
-        notice=f"Waiting to send the job again in {delay:.0f} s: {error.message}",
+        notice=gettext_noop("Waiting to send the job again in %(delay)s s: %(error)s")
+        % {"delay": f"{delay:.0f}", "error": error.message},
     )
 
 
@@ -376,7 +386,11 @@ def _poll(job: VideoJob) -> None:
             job_wake(job.id, background=True)
     elif task.state is TaskState.FAILED:
         _move(job, only_from=(State.RUNNING,), **common)
-        _fail(job, task.fail_reason or "The provider gave no reason.", only_from=(State.RUNNING,))
+        _fail(
+            job,
+            task.fail_reason or gettext_noop("The provider gave no reason."),
+            only_from=(State.RUNNING,),
+        )
     else:
         elapsed = (_now() - (job.submitted_at or job.created_at)).total_seconds()
         has_progress = 0 < task.progress < 100  # then the history is not needed
@@ -395,8 +409,11 @@ def _poll_failed(job: VideoJob, error: GatewayError) -> None:
     if errors >= settings.VIDEO_MAX_POLL_ERRORS:
         _fail(
             job,
-            f"The playground could not get this job's status {errors} times in a row, so it "
-            f"stopped watching it. The last answer: {error.message}",
+            gettext_noop(
+                "The playground could not get this job's status %(errors)s times in a row, so "
+                "it stopped watching it. The last answer: %(error)s"
+            )
+            % {"errors": errors, "error": error.message},
             only_from=(State.RUNNING,),
             **ONE_MORE_CALL,
         )
@@ -407,7 +424,8 @@ def _poll_failed(job: VideoJob, error: GatewayError) -> None:
         only_from=(State.RUNNING,),
         poll_errors=errors,
         next_check_at=_later(delay),
-        notice=f"Checking again in {delay:.0f} s: {error.message}",
+        notice=gettext_noop("Checking again in %(delay)s s: %(error)s")
+        % {"delay": f"{delay:.0f}", "error": error.message},
         **ONE_MORE_CALL,
     )
 
@@ -479,15 +497,18 @@ def _download(job: VideoJob) -> None:
                 if file.read(4) != b"ftyp":
                     _fail(
                         job,
-                        "The gateway's video file is not an MP4, so it was not kept.",
+                        gettext_noop("The gateway's video file is not an MP4, so it was not kept."),
                         only_from=(State.ARCHIVING,),
                     )
                     return
         except GatewayMediaExpiredError as error:
             _fail(
                 job,
-                f"The video was made, but its link no longer worked when the playground went to "
-                f"keep a copy. {error.message}",
+                gettext_noop(
+                    "The video was made, but its link no longer worked when the playground went "
+                    "to keep a copy. %(error)s"
+                )
+                % {"error": error.message},
                 only_from=(State.ARCHIVING,),
             )
             return
@@ -540,8 +561,11 @@ def _archive_failed(job: VideoJob, error: GatewayError) -> None:
     if job.archive_attempts >= settings.VIDEO_MAX_ARCHIVE_ATTEMPTS:
         _fail(
             job,
-            f"The video was made, but the playground could not download it after "
-            f"{job.archive_attempts} tries. The last error: {error.message}",
+            gettext_noop(
+                "The video was made, but the playground could not download it after %(tries)s "
+                "tries. The last error: %(error)s"
+            )
+            % {"tries": job.archive_attempts, "error": error.message},
             only_from=(State.ARCHIVING,),
         )
         return
@@ -551,7 +575,8 @@ def _archive_failed(job: VideoJob, error: GatewayError) -> None:
         only_from=(State.ARCHIVING,),
         lease_until=None,
         next_check_at=_later(delay),
-        notice=f"Downloading the video again in {delay:.0f} s: {error.message}",
+        notice=gettext_noop("Downloading the video again in %(delay)s s: %(error)s")
+        % {"delay": f"{delay:.0f}", "error": error.message},
     )
 
 
@@ -584,18 +609,41 @@ def video_job_sweep() -> Sweep:
         state=State.ARCHIVING
     ):
         seconds = round((job.deadline_at - job.created_at).total_seconds())
-        waited = f"{seconds // 60} minutes" if seconds >= 120 else f"{seconds} seconds"
         was_sent = job.state != State.QUEUED
-        reason = f"No result after {waited}, so the playground stopped waiting." + (
-            " The job may still finish upstream." if was_sent else " It was never sent."
-        )
+        if seconds >= 120:
+            reason = (
+                gettext_noop(
+                    "No result after %(count)s minutes, so the playground stopped waiting. The "
+                    "job may still finish upstream."
+                )
+                if was_sent
+                else gettext_noop(
+                    "No result after %(count)s minutes, so the playground stopped waiting. It "
+                    "was never sent."
+                )
+            ) % {"count": seconds // 60}
+        else:
+            reason = (
+                gettext_noop(
+                    "No result after %(count)s seconds, so the playground stopped waiting. The "
+                    "job may still finish upstream."
+                )
+                if was_sent
+                else gettext_noop(
+                    "No result after %(count)s seconds, so the playground stopped waiting. It "
+                    "was never sent."
+                )
+            ) % {"count": seconds}
         expired += _fail(job, reason, only_from=(job.state,))
     stuck = 0
     for job in VideoJob.objects.filter(state=State.SUBMITTING, lease_until__lt=now):
         stuck += _fail(
             job,
-            "The worker stopped while sending this job, so the playground does not know whether "
-            "the gateway received it. It may have started upstream: check before running it again.",
+            gettext_noop(
+                "The worker stopped while sending this job, so the playground does not know "
+                "whether the gateway received it. It may have started upstream: check before "
+                "running it again."
+            ),
             only_from=(State.SUBMITTING,),
             state=State.UNKNOWN,
         )

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -22,16 +24,16 @@ from playground.videos.models import VideoJob
 
 TABS = [
     (VideoJob.Action.SEEDANCE, "Seedance"),
-    (VideoJob.Action.TEXT2VIDEO, "Kling text"),
-    (VideoJob.Action.IMAGE2VIDEO, "Kling image"),
-    (VideoJob.Action.MULTI_IMAGE2VIDEO, "Kling multi-image"),
+    (VideoJob.Action.TEXT2VIDEO, gettext_lazy("Kling text")),
+    (VideoJob.Action.IMAGE2VIDEO, gettext_lazy("Kling image")),
+    (VideoJob.Action.MULTI_IMAGE2VIDEO, gettext_lazy("Kling multi-image")),
 ]
 
 
 def _job_or_404(job_id: UUID) -> VideoJob:
     job = selectors.video_job_get(job_id=job_id)
     if job is None:
-        raise Http404("No such video job.")
+        raise Http404(_("No such video job."))
     return job
 
 
@@ -78,7 +80,7 @@ def jobs(request: AuthenticatedHttpRequest) -> HttpResponse:
 def create(request: AuthenticatedHttpRequest, action: str) -> HttpResponse:
     form_class = FORMS.get(action)
     if form_class is None:
-        raise Http404("No such kind of video job.")
+        raise Http404(_("No such kind of video job."))
     form = form_class(request.POST, request.FILES, user=request.user)
     if not form.is_valid():
         return _render_page(request, form, status=400)
@@ -113,11 +115,11 @@ def job(request: AuthenticatedHttpRequest, job_id: UUID) -> HttpResponse:
 def cancel(request: AuthenticatedHttpRequest, job_id: UUID) -> HttpResponse:
     found = _job_or_404(job_id)
     if found.user_id != request.user.id and not request.user.is_admin:
-        raise PermissionDenied("Only the job's owner or an admin can cancel it.")
+        raise PermissionDenied(_("Only the job's owner or an admin can cancel it."))
     if services.video_job_cancel(job=found):
-        messages.success(request, "Cancelled: the playground stopped watching this job.")
+        messages.success(request, _("Cancelled: the playground stopped watching this job."))
     else:
-        messages.info(request, "This job had already ended, so there was nothing to cancel.")
+        messages.info(request, _("This job had already ended, so there was nothing to cancel."))
     return redirect("videos:job", job_id=found.id)
 
 
@@ -134,7 +136,7 @@ def media(request: AuthenticatedHttpRequest, job_id: UUID, kind: str) -> HttpRes
     found = _job_or_404(job_id)
     field = found.video if kind == "video" else found.poster
     if not field:
-        raise Http404("This job has no archived file of that kind yet.")
+        raise Http404(_("This job has no archived file of that kind yet."))
     content_type = "video/mp4" if kind == "video" else "image/jpeg"
     response = ranged_file_response(request, field, content_type=content_type)
     if request.GET.get("download"):
@@ -148,5 +150,5 @@ def media(request: AuthenticatedHttpRequest, job_id: UUID, kind: str) -> HttpRes
 def callback(request: HttpRequest, token: str) -> HttpResponse:
     """Kling's callback, on a per-job URL that only the gateway knows."""
     if not services.video_job_callback(token=token, body=request.body[:65536]):
-        raise Http404("No such job.")
+        raise Http404(_("No such job."))
     return HttpResponse(status=204)

@@ -27,9 +27,6 @@ class TestRole:
     def test_everyone_else_is_a_member(self) -> None:
         assert UserFactory.create().role == Role.MEMBER
 
-    def test_it_reads_with_an_article(self) -> None:
-        assert (Role.ADMIN.with_article, Role.MEMBER.with_article) == ("an admin", "a member")
-
 
 @pytest.mark.django_db
 class TestAuditEvent:
