@@ -7,6 +7,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     PATH=/venv/bin:$PATH PLAYGROUND_VAR_DIR=/data
 WORKDIR /app
 
+# gettext: compilemessages builds the Chinese catalog (.mo files are not committed).
+RUN apt-get update && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir uv==0.13.9
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
@@ -17,6 +20,8 @@ COPY . .
 # the unprivileged user so that fresh named volumes are too.
 RUN PLAYGROUND_MODE=production SECRET_KEY=build-only PLAYGROUND_ENCRYPTION_KEYS=build-only \
     PLAYGROUND_VAR_DIR=/app/var python manage.py collectstatic --noinput \
+    && PLAYGROUND_MODE=production SECRET_KEY=build-only PLAYGROUND_ENCRYPTION_KEYS=build-only \
+    PLAYGROUND_VAR_DIR=/app/var python manage.py compilemessages --verbosity=0 \
     && useradd --create-home playground \
     && mkdir -p /data /media /static && chown playground /data /media /static
 ENV STATIC_ROOT=/app/var/staticfiles

@@ -177,7 +177,7 @@ class SeedanceForm(VideoForm):
             self.add_error("last_frame_file", _("A last frame needs a first frame too."))
         if references and (first or last):
             self.add_error(
-                "refer1_file", "Reference images cannot be combined with first or last frames."
+                "refer1_file", _("Reference images cannot be combined with first or last frames.")
             )
         if "lite-t2v" in model and (first or last or references):
             self.add_error("model", _("This text-to-video model takes no images; remove them."))
@@ -306,8 +306,10 @@ class CameraFields(forms.Form):
         if len(config) != 1:
             self.add_error(
                 "camera_type",
-                "A simple camera movement needs exactly one non-zero value "
-                "(horizontal, vertical, pan, tilt, roll or zoom).",
+                _(
+                    "A simple camera movement needs exactly one non-zero value "
+                    "(horizontal, vertical, pan, tilt, roll or zoom)."
+                ),
             )
             return None
         return {"type": kind, "config": {axis: config.get(axis, 0) for axis in CAMERA_AXES}}
