@@ -22,6 +22,11 @@ register = template.Library()
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 VERBATIM = frozenset({"upstream"})
+# A msgid matches stored text only if its fixed part has a word in it: "%(user)s, %(day)s:
+# %(value)s %(label)s" would otherwise rewrite any upstream text with a comma and a colon.
+# The one stored msgid made of punctuation alone, allowed by name:
+JOINERS = frozenset({"%(unconfirmed)s (%(why)s)"})
+WORD = re.compile(r"[A-Za-z]{3,}")
 
 
 @register.filter
@@ -56,7 +61,10 @@ def _patterns(language: str) -> list[tuple[re.Pattern[str], str]]:
     msgids = [
         msgid
         for msgid in catalog._catalog  # type: ignore[attr-defined]
-        if isinstance(msgid, str) and PLACEHOLDER.search(msgid) and "%%" not in msgid
+        if isinstance(msgid, str)
+        and PLACEHOLDER.search(msgid)
+        and "%%" not in msgid
+        and (WORD.search(PLACEHOLDER.sub("", msgid)) or msgid in JOINERS)
     ]
     patterns = [(_compile(msgid), msgid) for msgid in msgids]
     return sorted(patterns, key=lambda item: -len(PLACEHOLDER.sub("", item[1])))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 import requests
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client
 
 # The end-to-end fixtures (a real worker and beat) live in one module for every test module.
@@ -129,3 +131,11 @@ def member(client: Client, db: None) -> Client:
 
     client.force_login(UserFactory.create())
     return client
+
+
+@pytest.fixture(scope="session")
+def compiled_messages() -> None:
+    """The zh-Hans catalog compiled into locale/ (git-ignored), as bin/bootstrap leaves it."""
+    if shutil.which("msgfmt") is None:
+        pytest.fail("gettext is missing: apt-get install gettext (.ci/run does).")
+    call_command("compilemessages", locale=["zh_Hans"], verbosity=0)
