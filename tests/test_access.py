@@ -252,7 +252,8 @@ def test_admin_only_namespaces_refuse_members_everything() -> None:
 
 def test_only_the_login_invites_the_callback_and_the_health_check_are_public() -> None:
     public = {name for name, access in MATRIX.items() if access.get.anonymous != 302}
-    assert public == {"login", "invite_accept", "videos:callback", "healthz"}
+    # The language switch too: it is on the login page (a POST, so GET is 405 for anyone).
+    assert public == {"login", "invite_accept", "videos:callback", "healthz", "language"}
 
 
 class TestMembersReadTheTeamsItemsButChangeOnlyTheirOwn:

@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.i18n import set_language
 from django_htmx.http import HttpResponseClientRedirect
 
 from playground.accounts.decorators import admin_required
@@ -42,12 +42,28 @@ from playground.accounts.services import (
 @login_not_required  # the login page has the switch too
 @require_POST
 def language(request: HttpRequest) -> HttpResponse:
-    """Django's set_language (the cookie, then back to `next`), and for a logged-in user the
-    choice saved on them, so it follows them to another browser."""
-    response = set_language(request)
+    """Sets the interface language in the cookie and, for a logged-in user, on them too, so it
+    follows them to another browser; then back to the page it was chosen on."""
     code = request.POST.get("language", "")
-    if request.user.is_authenticated and code in dict(settings.LANGUAGES):
-        user_language_set(user=request.user, language=code)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("chat:page") if request.user.is_authenticated else reverse("login")
+    response = redirect(back)
+    if code in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+        if request.user.is_authenticated:
+            user_language_set(user=request.user, language=code)
     return response
 
 
