@@ -61,7 +61,7 @@ class ChatForm(ChatSettingsForm):
         label=_("Message"),
         max_length=50_000,
         widget=forms.Textarea(
-            attrs={"rows": 2, "placeholder": "Message (Enter sends, Shift+Enter adds a line)"}
+            attrs={"rows": 2, "placeholder": _("Message (Enter sends, Shift+Enter adds a line)")}
         ),
     )
 
