@@ -24,7 +24,8 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 VERBATIM = frozenset({"upstream"})
 # A msgid matches stored text only if its fixed part has a word in it: "%(user)s, %(day)s:
 # %(value)s %(label)s" would otherwise rewrite any upstream text with a comma and a colon.
-# The one stored msgid made of punctuation alone, allowed by name:
+# The one stored msgid made of punctuation alone, allowed by name, and only around sentences
+# that are ours:
 JOINERS = frozenset({"%(unconfirmed)s (%(why)s)"})
 WORD = re.compile(r"[A-Za-z]{3,}")
 
@@ -40,11 +41,20 @@ def translate_stored(text: str) -> str:
     for pattern, msgid in _patterns(get_language() or ""):
         match = pattern.fullmatch(text)
         if match:
+            found = match.groupdict()
             values = {
                 name: value if name in VERBATIM else translate_stored(value)
-                for name, value in match.groupdict().items()
+                for name, value in found.items()
             }
+            # A joiner holds only sentences: if one is not ours, neither is the whole.
+            if msgid in JOINERS and any(values[name] == found[name] for name in found):
+                continue
             return gettext(msgid) % values
+    # A first sentence without its full stop (the usage page groups failures by those).
+    if text[-1].isalnum() or text[-1] == ")":
+        whole = translate_stored(text + ".")
+        if whole != text + ".":
+            return whole.rstrip("。.")
     return text
 
 

@@ -13,7 +13,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from playground.gateway.transport import error_from_body
+from playground.gateway import video
+from playground.gateway.transport import error_from_body, unknown_outcome
 from playground.stored_text import translate_stored
 from tests.conftest import ROOT
 from tests.factories import UserFactory
@@ -170,6 +171,19 @@ class TestStoredSentences:
         with translation.override("zh-hans"):
             # The chart's "%(user)s, %(day)s: %(value)s %(label)s" must not rewrite it.
             assert translate_stored("Error, code: 42 rejected") == "Error, code: 42 rejected"
+
+    def test_an_unconfirmed_post_reads_with_its_reason(self) -> None:
+        stored = unknown_outcome(video.UNCONFIRMED, unreadable=True).message
+        with translation.override("zh-hans"):
+            shown = translate_stored(stored)
+        assert shown.startswith("网关没有确认这个视频任务")
+        assert shown.endswith("（无法读取响应。）")
+
+    def test_a_first_sentence_without_its_full_stop_is_translated(self) -> None:
+        # The usage page groups failures by their first sentence, cut before the full stop.
+        with translation.override("zh-hans"):
+            shown = translate_stored("The gateway rejected the request (400)")
+        assert shown == "网关拒绝了请求（400）"
 
     def test_an_english_reader_sees_the_stored_sentence(self) -> None:
         stored = "The gateway is overloaded (503): try again shortly."

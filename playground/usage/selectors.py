@@ -16,6 +16,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from playground.accounts.models import User
 from playground.chat.models import ChatExchange
@@ -195,7 +196,7 @@ def failure_reason(text: str) -> str:
     """What failures are grouped by: the first sentence (or the part before a colon, which is
     where the gateway's messages put the code), at most 120 characters."""
     first = SENTENCE_END.split(text.strip(), maxsplit=1)[0].strip().rstrip(".")
-    return (first[:117] + "…") if len(first) > 120 else first or "No reason given"
+    return (first[:117] + "…") if len(first) > 120 else first or gettext_noop("No reason given")
 
 
 def usage_report(*, start: date, end: date) -> UsageReport:

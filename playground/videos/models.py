@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -107,4 +108,9 @@ class VideoJob(models.Model):
     @property
     def elapsed_text(self) -> str:
         minutes, seconds = divmod(int(self.elapsed.total_seconds()), 60)
-        return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+        if minutes:
+            return gettext("%(minutes)s min %(seconds)s s") % {
+                "minutes": minutes,
+                "seconds": f"{seconds:02d}",
+            }
+        return gettext("%(seconds)s s") % {"seconds": seconds}
