@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
 import certifi
+from django.utils.translation import gettext_noop
 from urllib3 import HTTPConnectionPool, HTTPResponse, HTTPSConnectionPool, Timeout
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import (
@@ -53,8 +54,6 @@ IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp")
 TYPE_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "image/x-png": "image/png"}
 
 NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
-
-NOT_PUBLIC = "the playground only fetches public http(s) URLs."
 
 
 class FetchError(Exception):
@@ -112,14 +111,23 @@ def fetch_image(
             if response.status in REDIRECT_STATUSES:
                 location = response.headers.get("Location")
                 if not location:
-                    raise FetchError(f"{target.host} sent a redirect without a destination.")
+                    raise FetchError(
+                        gettext_noop("%(host)s sent a redirect without a destination.")
+                        % {"host": target.host}
+                    )
                 try:
                     current = urljoin(target.url, location.strip())
                 except ValueError:
-                    raise FetchError(f"{target.host} sent a redirect to an invalid URL.") from None
+                    raise FetchError(
+                        gettext_noop("%(host)s sent a redirect to an invalid URL.")
+                        % {"host": target.host}
+                    ) from None
                 continue
             if response.status != 200:
-                raise FetchError(f"{target.host} answered with HTTP {response.status}.")
+                raise FetchError(
+                    gettext_noop("%(host)s answered with HTTP %(status)s.")
+                    % {"host": target.host, "status": response.status}
+                )
             content_type = _declared_type(response, target)
             content = _read_body(
                 response, target, max_bytes=max_bytes, timeout=timeout, deadline=deadline
@@ -132,7 +140,10 @@ def fetch_image(
             content_type=_checked_type(content, content_type, target),
             final_url=target.url,
         )
-    raise FetchError(f"{_host_for_message(url)} redirected more than {MAX_REDIRECTS} times.")
+    raise FetchError(
+        gettext_noop("%(host)s redirected more than %(count)s times.")
+        % {"host": _host_for_message(url), "count": MAX_REDIRECTS}
+    )
 
 
 # -- Checking the URL and its addresses --------------------------------------------------------
@@ -140,26 +151,32 @@ def fetch_image(
 
 def _target(url: str, allowed: frozenset[tuple[str, int]]) -> Target:
     if any(ord(char) <= 0x20 or char in "\\\x7f" for char in url):
-        raise FetchError("That URL contains spaces or characters a URL cannot hold.")
+        raise FetchError(gettext_noop("That URL contains spaces or characters a URL cannot hold."))
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise FetchError("That URL is not a valid http(s) URL.") from None
+        raise FetchError(gettext_noop("That URL is not a valid http(s) URL.")) from None
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS:
-        raise FetchError("Only http and https URLs can be fetched.")
+        raise FetchError(gettext_noop("Only http and https URLs can be fetched."))
     if "@" in parts.netloc:
         raise FetchError("URLs with a user name or password cannot be fetched.")
     if not parts.hostname:
-        raise FetchError("That URL has no host name.")
+        raise FetchError(gettext_noop("That URL has no host name."))
     host = _idna(parts.hostname)
     effective_port = port if port is not None else DEFAULT_PORTS[scheme]
     addresses = _resolve(host, effective_port)
     if (host, effective_port) not in allowed:
         for _family, sockaddr in addresses:
             if not _is_public(str(sockaddr[0])):
-                raise FetchError(f"{host} is on a private network; {NOT_PUBLIC}")
+                raise FetchError(
+                    gettext_noop(
+                        "%(host)s is on a private network; the playground only fetches public "
+                        "http(s) URLs."
+                    )
+                    % {"host": host}
+                )
     path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
     query = quote(parts.query, safe="/?%:@!$&'()*+,;=-._~")
     return Target(
@@ -183,21 +200,21 @@ def _idna(hostname: str) -> str:
     try:
         return host.encode("idna").decode("ascii")
     except UnicodeError:
-        raise FetchError("That URL's host name is not valid.") from None
+        raise FetchError(gettext_noop("That URL's host name is not valid.")) from None
 
 
 def _resolve(host: str, port: int) -> tuple[tuple[int, Any], ...]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise FetchError(f"{host} could not be found.") from None
+        raise FetchError(gettext_noop("%(host)s could not be found.") % {"host": host}) from None
     addresses = tuple(
         (family, sockaddr)
         for family, _type, _proto, _name, sockaddr in infos
         if family in (socket.AF_INET, socket.AF_INET6)
     )
     if not addresses:
-        raise FetchError(f"{host} could not be found.")
+        raise FetchError(gettext_noop("%(host)s could not be found.") % {"host": host})
     return addresses
 
 
@@ -253,9 +270,9 @@ def _allowed_set(allowed_hosts: Collection[str]) -> frozenset[tuple[str, int]]:
 
 def _host_for_message(url: str) -> str:
     try:
-        return urlsplit(url).hostname or "That host"
+        return urlsplit(url).hostname or gettext_noop("That host")
     except ValueError:
-        return "That host"
+        return gettext_noop("That host")
 
 
 # -- Connecting to the checked addresses -------------------------------------------------------
@@ -380,16 +397,24 @@ def _request(target: Target, timeout: float) -> tuple[HTTPResponse, HTTPConnecti
 
 def _transport_error(exc: HTTPError, target: Target, timeout: float) -> FetchError:
     if isinstance(exc, NewConnectionError):
-        return FetchError(f"Could not connect to {target.host}.")
+        return FetchError(gettext_noop("Could not connect to %(host)s.") % {"host": target.host})
     if isinstance(exc, ConnectTimeoutError | ReadTimeoutError):
-        return FetchError(f"{target.host} did not answer within {_seconds(timeout)}.")
+        return FetchError(
+            gettext_noop("%(host)s did not answer within %(wait)s.")
+            % {"host": target.host, "wait": _seconds(timeout)}
+        )
     if isinstance(exc, SSLError):
-        return FetchError(f"{target.host}'s secure connection could not be verified.")
-    return FetchError(f"{target.host} sent a broken answer.")
+        return FetchError(
+            gettext_noop("%(host)s's secure connection could not be verified.")
+            % {"host": target.host}
+        )
+    return FetchError(gettext_noop("%(host)s sent a broken answer.") % {"host": target.host})
 
 
 def _seconds(value: float) -> str:
-    return "1 second" if value == 1 else f"{value:g} seconds"
+    if value == 1:
+        return gettext_noop("1 second")
+    return gettext_noop("%(count)s seconds") % {"count": f"{value:g}"}
 
 
 # -- Reading and checking the image ------------------------------------------------------------
@@ -400,9 +425,18 @@ def _declared_type(response: HTTPResponse, target: Target) -> str:
     media_type = header.split(";", 1)[0].strip().lower()
     media_type = TYPE_ALIASES.get(media_type, media_type)
     if media_type not in IMAGE_TYPES:
-        shown = media_type or "no content type"
         raise FetchError(
-            f"The file at {target.host} is not a PNG, JPEG or WebP image (it is {shown})."
+            (
+                gettext_noop(
+                    "The file at %(host)s is not a PNG, JPEG or WebP image (it is %(type)s)."
+                )
+                if media_type
+                else gettext_noop(
+                    "The file at %(host)s is not a PNG, JPEG or WebP image (it has no content "
+                    "type)."
+                )
+            )
+            % {"host": target.host, "type": media_type}
         )
     return media_type
 
@@ -410,7 +444,10 @@ def _declared_type(response: HTTPResponse, target: Target) -> str:
 def _read_body(
     response: HTTPResponse, target: Target, *, max_bytes: int, timeout: float, deadline: float
 ) -> bytes:
-    too_large = FetchError(f"The image at {target.host} is larger than {_megabytes(max_bytes)}.")
+    too_large = FetchError(
+        gettext_noop("The image at %(host)s is larger than %(limit)s.")
+        % {"host": target.host, "limit": _megabytes(max_bytes)}
+    )
     length = response.headers.get("Content-Length")
     if length is not None and length.strip().isdigit() and int(length) > max_bytes:
         raise too_large
@@ -423,16 +460,21 @@ def _read_body(
                 raise too_large
             if time.monotonic() > deadline:
                 raise FetchError(
-                    f"{target.host} took longer than "
-                    f"{_seconds(timeout * TOTAL_TIME_FACTOR)} to send the image."
+                    gettext_noop("%(host)s took longer than %(wait)s to send the image.")
+                    % {"host": target.host, "wait": _seconds(timeout * TOTAL_TIME_FACTOR)}
                 )
             chunks.append(chunk)
     except HTTPError as exc:
         raise _transport_error(exc, target, timeout) from None
     except OSError as exc:  # a read timeout may surface as the socket's own error
         if isinstance(exc, TimeoutError):
-            raise FetchError(f"{target.host} did not answer within {_seconds(timeout)}.") from None
-        raise FetchError(f"{target.host} sent a broken answer.") from None
+            raise FetchError(
+                gettext_noop("%(host)s did not answer within %(wait)s.")
+                % {"host": target.host, "wait": _seconds(timeout)}
+            ) from None
+        raise FetchError(
+            gettext_noop("%(host)s sent a broken answer.") % {"host": target.host}
+        ) from None
     return b"".join(chunks)
 
 
@@ -451,7 +493,10 @@ def _checked_type(content: bytes, declared: str, target: Target) -> str:
     sniffed = sniff_image_type(content)
     if sniffed is None:
         raise FetchError(
-            f"The file at {target.host} says it is {declared} but is not a PNG, JPEG or WebP image."
+            gettext_noop(
+                "The file at %(host)s says it is %(type)s but is not a PNG, JPEG or WebP image."
+            )
+            % {"host": target.host, "type": declared}
         )
     # A server that labels a PNG as image/jpeg still served an image: trust the bytes.
     return sniffed
