@@ -12,11 +12,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import URLPattern, URLResolver, reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class AdminSite(admin.AdminSite):
-    site_header = "Starrise Playground admin"
-    site_title = "Starrise Playground admin"
+    site_header = _("Starrise Playground admin")
+    site_title = _("Starrise Playground admin")
 
     def admin_view[V: Callable[..., HttpResponseBase]](self, view: V, cacheable: bool = False) -> V:
         inner = super().admin_view(view, cacheable)

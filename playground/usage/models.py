@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 
 class Kind(models.TextChoices):
@@ -46,8 +46,8 @@ class Quota(models.Model):
         return value
 
     def describe(self) -> str:
-        """The limits in words, for the audit log: "chat tokens 10,000, images unlimited"."""
+        """The limits in words, in the active language: "chat tokens 10,000, images unlimited"."""
         return ", ".join(
-            f"{kind.label} {'unlimited' if (n := self.limit(kind)) is None else f'{n:,}'}"
+            f"{kind.label} {gettext('unlimited') if (n := self.limit(kind)) is None else f'{n:,}'}"
             for kind in Kind
         )

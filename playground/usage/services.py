@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 
@@ -76,10 +76,13 @@ def quota_set(
 ) -> Quota:
     """Sets a user's daily limits (None is unlimited) and logs the change in the audit log."""
     quota, _ = Quota.objects.select_for_update().get_or_create(user=user)
-    before = quota.describe()
+    # The audit log keeps English, whatever the admin reads the page in.
+    with translation.override("en"):
+        before = quota.describe()
     quota.chat_tokens, quota.images, quota.video_jobs = chat_tokens, images, video_jobs
     quota.save()
-    after = quota.describe()
+    with translation.override("en"):
+        after = quota.describe()
     if after != before:
         audit_record(
             actor=actor, action=AuditEvent.Action.QUOTA, subject=user, detail=f"{before} to {after}"
