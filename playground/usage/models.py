@@ -47,7 +47,8 @@ class Quota(models.Model):
 
     def describe(self) -> str:
         """The limits in words, in the active language: "chat tokens 10,000, images unlimited"."""
+        unlimited = gettext("unlimited")
         return ", ".join(
-            f"{kind.label} {gettext('unlimited') if (n := self.limit(kind)) is None else f'{n:,}'}"
+            f"{kind.label} {unlimited if (n := self.limit(kind)) is None else f'{n:,}'}"
             for kind in Kind
         )
