@@ -59,7 +59,7 @@ def image_fields(
             assume_scheme="https",
             max_length=2000,
         ),
-        f"{prefix}_upload": forms.UUIDField(required=False, widget=forms.HiddenInput),
+        f"{prefix}_upload": forms.UUIDField(label=label, required=False, widget=forms.HiddenInput),
     }
 
 
