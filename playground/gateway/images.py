@@ -81,12 +81,7 @@ def generation_from(answer: JSON, *, model: str) -> ImageGeneration:
                 url=item.get("url"),
                 b64_json=item.get("b64_json"),
                 size=item.get("size"),
-                error=redact(
-                    f"{error.get('message') or 'This image failed'} "
-                    f"({error.get('code') or 'error'})"
-                )
-                if error
-                else None,
+                error=_item_error(error) if error else None,
             )
         )
     counted = usage.get("generated_images")
@@ -100,3 +95,9 @@ def generation_from(answer: JSON, *, model: str) -> ImageGeneration:
         ),
         total_tokens=int(usage.get("total_tokens") or 0),
     )
+
+
+def _item_error(error: JSON) -> str:
+    """Our sentence, then the gateway's own words for this one image, as they came."""
+    upstream = redact(f"{error.get('message') or ''} ({error.get('code') or 'error'})".strip())
+    return gettext_noop("This image failed. Details: %(upstream)s.") % {"upstream": upstream}

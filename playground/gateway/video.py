@@ -305,10 +305,17 @@ def _task(
         percent = _percent(progress)
         reason = None
         if state is TaskState.FAILED:
-            reason = redact(str(fail_reason or "")) or {
-                "cancelled": gettext_noop("The task was cancelled upstream."),
-                "expired": gettext_noop("The task expired upstream before it finished."),
-            }.get(word.lower(), gettext_noop("The provider gave no reason."))
+            upstream = redact(str(fail_reason or "")).strip()
+            # Our sentence, with the provider's own words after it, as they came.
+            reason = (
+                gettext_noop("The provider rejected the job: %(upstream)s.")
+                % {"upstream": upstream.rstrip(".")}
+                if upstream
+                else {
+                    "cancelled": gettext_noop("The task was cancelled upstream."),
+                    "expired": gettext_noop("The task expired upstream before it finished."),
+                }.get(word.lower(), gettext_noop("The provider gave no reason."))
+            )
     return VideoTask(
         task_id=task_id,
         state=state,
