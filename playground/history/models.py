@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # The text search configuration of the trigger of migration 0002, which fills Item.search.
 SEARCH_CONFIG = "english"
@@ -19,6 +20,7 @@ class Item(models.Model):
         CHAT = "chat", "Chat"
         IMAGE = "image", "Image"
         VIDEO = "video", "Video"
+        COMPARE = "compare", _("Comparison")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     source_id = models.CharField(max_length=64)  # the chat, image or video row's id, as text

@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from playground.accounts.models import User
 from playground.chat.models import ChatExchange, Conversation
+from playground.compare.models import Comparison
 from playground.gateway.chat import ChatMessage, chat_payload
 from playground.history.models import SEARCH_CONFIG, Event, Item
 from playground.images.models import GeneratedImage, Generation
@@ -261,6 +262,7 @@ class Detail:
     images: list[GeneratedImage] = field(default_factory=list)
     conversation: Conversation | None = None
     exchanges: list[ChatExchange] = field(default_factory=list)
+    comparison: Comparison | None = None
 
 
 def _when(value: datetime | None) -> str | None:
@@ -354,8 +356,35 @@ def _chat_detail(source_id: str) -> Detail | None:
     return Detail(request, response, conversation=conversation, exchanges=exchanges)
 
 
+def _compare_detail(source_id: str) -> Detail | None:
+    comparison = Comparison.objects.filter(id=source_id).first()
+    if comparison is None:
+        return None
+    columns = list(comparison.columns.order_by("position"))
+    request = {
+        "prompt": comparison.prompt,
+        "columns": [{"model": column.model, "params": column.params} for column in columns],
+    }
+    response = {
+        "state": comparison.state,
+        "columns": [
+            {
+                "model": column.model,
+                "ttft_ms": column.ttft_ms,
+                "total_ms": column.total_ms,
+                "tokens": column.tokens,
+                "tokens_per_second": column.tokens_per_second,
+            }
+            for column in columns
+        ],
+    }
+    return Detail(request, response, comparison=comparison)
+
+
 def item_detail(*, item: Item) -> Detail | None:
     """The source of an item; None when it was deleted since (the history row stays)."""
+    if item.kind == Item.Kind.COMPARE:
+        return _compare_detail(item.source_id)
     if item.kind == Item.Kind.VIDEO:
         return _video_detail(item.source_id)
     if item.kind == Item.Kind.IMAGE:
