@@ -18,7 +18,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from playground.accounts.models import User
 from playground.chat.models import Conversation
+from playground.compare.models import Column
 from tests.chat.factories import ConversationFactory, ExchangeFactory
+from tests.compare.factories import CHAT_PARAMS, ComparisonFactory
 from tests.factories import AdminFactory, UserFactory
 from tests.history.factories import ItemFactory
 from tests.images.factories import GeneratedImageFactory, GenerationFactory
@@ -145,6 +147,15 @@ MATRIX: dict[str, Access] = {
     "usage:dashboard": Access(S(302, 200, 200), S(302, 405, 405)),
     "usage:quotas": Access(S(302, 403, 200), S(302, 403, 405)),
     "usage:quota_edit": Access(S(302, 403, 405), S(302, 403, 302)),
+    # Compare: every member reads every comparison and may rerun it as their own; only its
+    # owner runs or streams its columns.
+    "compare:new": Access(S(302, 200, 200), S(302, 405, 405)),
+    "compare:create": Access(S(302, 405, 405), S(302, 400, 400)),
+    "compare:detail": Access(S(302, 200, 200), S(302, 405, 405)),
+    "compare:rerun": Access(S(302, 405, 405), S(302, 302, 302)),
+    "compare:column": Access(S(302, 200, 200), S(302, 405, 405)),
+    "compare:run": Access(S(302, 405, 405), S(302, 403, 403)),
+    "compare:stream": Access(S(302, 403, 403), S(302, 405, 405)),
     # The container health check: no login, GET only.
     "healthz": Access(S(200, 200, 200), S(405, 405, 405)),
     # The Django admin's main pages.
@@ -173,6 +184,10 @@ def samples(settings: Any, tmp_path: Any) -> User:
     GeneratedImageFactory.create(id=SAMPLE_UUID, generation=generation)
     UploadFactory.create(id=SAMPLE_UUID, created_by=owner)
     ItemFactory.create(id=SAMPLE_ID, user=owner)
+    comparison = ComparisonFactory.create(id=SAMPLE_UUID, user=owner)
+    Column.objects.create(
+        id=SAMPLE_ID, comparison=comparison, position=1, model="gpt-4o-mini", params=CHAT_PARAMS
+    )
     return owner
 
 

@@ -87,6 +87,11 @@ class Column(models.Model):
         return round(self.tokens / seconds, 1) if seconds > 0 else None
 
     @property
+    def aspect_ratio(self) -> str:
+        """A video column's: Seedance calls it `ratio`, Kling `aspect_ratio`."""
+        return str(self.params.get("ratio") or self.params.get("aspect_ratio") or "")
+
+    @property
     def running(self) -> bool:
         if self.exchange is not None:
             return self.exchange.running

@@ -23,11 +23,13 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from playground.accounts.models import Role
 from playground.accounts.services import user_invite
 from playground.chat.models import ChatExchange, Conversation
+from playground.compare.models import Comparison
 from playground.history.services import item_record
 from playground.teamkey.services import team_key_set
 from playground.videos.models import VideoJob
 from playground.videos.views import TABS
 from tests.browser.conftest import log_in, screenshot
+from tests.compare.factories import chat_comparison
 from tests.conftest import Simulator
 from tests.factories import AdminFactory, UserFactory
 from tests.images.factories import GeneratedImageFactory
@@ -38,6 +40,7 @@ from tests.videos.factories import VideoJobFactory
 pytestmark = pytest.mark.urls("tests.test_errors")
 
 PASSWORD = "a-long-test-password"
+KINDS = Comparison.Kind.values
 PHONE = (390, 844)
 LAPTOP = (1366, 900)
 UNBROKEN = "https://example.com/storyboards/winter/fox-at-dawn-" + "x" * 90 + ".png"
@@ -79,6 +82,11 @@ NOT_PAGES = {
     "history:export_csv": "a download",
     "history:export_json": "a download",
     "healthz": "the container health check's plain-text answer",
+    "compare:create": "a form's POST target",
+    "compare:rerun": "a form's POST target",
+    "compare:run": "a form's POST target",
+    "compare:stream": "the event stream of a chat column, read by the compare page",
+    "compare:column": "the htmx fragment of one column on the compare page",
 }
 
 
@@ -138,6 +146,7 @@ def site(
     image = GeneratedImageFactory.create(generation__user=admin)
     history_item = item_record(kind="video", source_id=job.id)
     assert history_item is not None
+    comparison = chat_comparison(user=admin, columns=3, prompt=f"Compare these on {UNBROKEN}")
     invited = user_invite(actor=admin, username="alan", email="alan@example.com", role=Role.MEMBER)
     invite = reverse(
         "invite_accept",
@@ -170,6 +179,8 @@ def site(
         Shown("history:page", "member", reverse("history:page")),
         Shown("history:detail", "member", reverse("history:detail", args=[history_item.id])),
         Shown("password_change", "member", reverse("password_change")),
+        *[Shown("compare:new", "member", f"{reverse('compare:new')}?kind={k}") for k in KINDS],
+        Shown("compare:detail", "member", reverse("compare:detail", args=[comparison.id])),
         Shown("403", "member", reverse("teamkey:page"), 403),
         Shown("404", "member", reverse("videos:job", args=[uuid.uuid4()]), 404),
         Shown("404", "anonymous", "/no/such/page/", 404),
@@ -240,6 +251,7 @@ def test_it_shows_every_page_of_the_playground() -> None:
     shown |= {"images:generation", "images:rerun", "images:image", "users:page"}
     shown |= {"password_change", "invite_accept", "usage:dashboard", "usage:quotas"}
     shown |= {"history:page", "history:detail"}
+    shown |= {"compare:new", "compare:detail"}
     listed = shown | set(NOT_PAGES)
     missing = names - listed
     assert missing == set(), "show these in this file, or list them in NOT_PAGES with a reason"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -39,8 +40,9 @@ def chat_specs(*system_prompts: str) -> list[ColumnSpec]:
     ]
 
 
-def stream_concurrently(comparison: Comparison) -> dict[int, list[str]]:
-    """Every column's stream in its own thread, all at once, as the page's EventSources do."""
+def stream_concurrently(comparison: Comparison) -> tuple[dict[int, list[str]], float]:
+    """Every column's stream in its own thread, all at once, as the page's EventSources do:
+    the pieces of each, and the seconds the whole took."""
     pieces: dict[int, list[str]] = {}
     barrier = threading.Barrier(comparison.columns.count())
 
@@ -54,11 +56,12 @@ def stream_concurrently(comparison: Comparison) -> dict[int, list[str]]:
     threads = [
         threading.Thread(target=read, args=[column.id]) for column in comparison.columns.all()
     ]
+    started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    return pieces
+    return pieces, time.monotonic() - started
 
 
 class TestChatColumns:
@@ -70,7 +73,7 @@ class TestChatColumns:
             user=owner, kind="chat", prompt="Name three owls", specs=chat_specs("", "", "")
         )
         assert created
-        pieces = stream_concurrently(comparison)
+        pieces, seconds = stream_concurrently(comparison)
 
         columns = list(comparison.columns.select_related("exchange"))
         assert len(columns) == 3
@@ -79,14 +82,18 @@ class TestChatColumns:
             assert column.exchange.status == ChatExchange.Status.DONE
             assert "".join(pieces[column.id]) == column.exchange.reply
             assert column.exchange.reply.startswith(f"Simulated reply from {column.model}")
-            assert column.ttft_ms is not None and column.ttft_ms > 0
-            assert column.total_ms is not None and column.total_ms > column.ttft_ms
-            assert column.tokens == column.exchange.completion_tokens and column.tokens > 0
-            assert column.tokens_per_second is not None and column.tokens_per_second > 0
-        # Concurrent, not one after the other: every stream began before any ended.
-        slowest = max(column.total_ms or 0 for column in columns)
-        together = sum(column.total_ms or 0 for column in columns)
-        assert slowest < together * 0.6, [column.total_ms for column in columns]
+            assert column.ttft_ms is not None
+            assert column.ttft_ms > 0
+            assert column.total_ms is not None
+            assert column.total_ms > column.ttft_ms
+            assert column.tokens is not None
+            assert column.tokens == column.exchange.completion_tokens
+            assert column.tokens > 0
+            assert column.tokens_per_second is not None
+            assert column.tokens_per_second > 0
+        # At once, not one after the other: the three took little more than the slowest.
+        one_after_another = sum(column.total_ms or 0 for column in columns) / 1000
+        assert seconds < one_after_another * 0.7, (seconds, one_after_another)
         comparison.refresh_from_db()
         assert comparison.state == Comparison.State.DONE
         assert comparison.finished_at is not None
@@ -107,7 +114,8 @@ class TestChatColumns:
         for column in (first, third):
             assert column.exchange is not None
             assert column.exchange.status == ChatExchange.Status.DONE
-            assert column.tokens and column.tokens > 0
+            assert column.tokens
+            assert column.tokens > 0
         assert failed.exchange is not None
         assert failed.exchange.status == ChatExchange.Status.FAILED
         assert failed.exchange.error, "the error, in words"
@@ -133,7 +141,8 @@ class TestChatColumns:
             user=owner, kind="chat", prompt="Hi there", specs=chat_specs("", "Be a pirate")
         )
         first, second = comparison.columns.select_related("exchange")
-        assert first.exchange is not None and second.exchange is not None
+        assert first.exchange is not None
+        assert second.exchange is not None
         assert first.exchange.conversation_id != second.exchange.conversation_id
         assert first.exchange.status == ChatExchange.Status.PENDING, "the page runs it"
         assert second.exchange.system_prompt == "Be a pirate"
@@ -146,7 +155,8 @@ class TestChatColumns:
             user=owner, kind="chat", prompt="Hi", specs=chat_specs("", "")
         )
         column = comparison.columns.first()
-        assert column is not None and column.exchange_id is not None
+        assert column is not None
+        assert column.exchange_id is not None
         ChatExchange.objects.filter(id=column.exchange_id).update(
             status=ChatExchange.Status.STREAMING
         )
@@ -215,7 +225,8 @@ class TestImageAndVideoColumns:
         self, owner: User, team_key: str, settings: Any, tmp_path: Any
     ) -> None:
         settings.MEDIA_ROOT = tmp_path / "media"
-        params = {"size": None, "seed": None, "guidance_scale": None, "watermark": False}
+        params: dict[str, Any] = {"size": None, "seed": None, "guidance_scale": None}
+        params |= {"watermark": False}
         params |= {"response_format": "url", "references": [], "sequential": False}
         params |= {"max_images": None}
         specs = [
@@ -234,7 +245,8 @@ class TestImageAndVideoColumns:
         assert comparison.state == Comparison.State.DONE
 
     def test_video_columns_are_ordinary_queued_jobs(self, owner: User) -> None:
-        kling = {"action": "text2video", "model_name": "kling-v1-6", "negative_prompt": ""}
+        kling: dict[str, Any] = {"action": "text2video", "model_name": "kling-v1-6"}
+        kling |= {"negative_prompt": ""}
         kling |= {"mode": "std", "duration": 5, "aspect_ratio": "16:9", "cfg_scale": None}
         kling |= {"camera_control": None}
         specs = [
@@ -243,7 +255,8 @@ class TestImageAndVideoColumns:
         ]
         comparison, _ = comparison_create(user=owner, kind="video", prompt="A fox", specs=specs)
         seedance_column, kling_column = comparison.columns.select_related("video_job")
-        assert seedance_column.video_job is not None and kling_column.video_job is not None
+        assert seedance_column.video_job is not None
+        assert kling_column.video_job is not None
         assert seedance_column.video_job.action == VideoJob.Action.SEEDANCE
         assert kling_column.video_job.action == VideoJob.Action.TEXT2VIDEO
         for job in (seedance_column.video_job, kling_column.video_job):
