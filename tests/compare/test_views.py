@@ -156,9 +156,10 @@ class TestRunningWithoutJavaScript:
         assert jobs[1].params["duration"] == 10
         column = Comparison.objects.get().columns.first()
         assert column is not None
+        assert column.video_job_id == jobs[0].id
         url = reverse("compare:column", args=[column.id])
         assert 'hx-trigger="every 2s"' in as_owner.get(url).content.decode()
-        VideoJob.objects.filter(id=column.video_job_id).update(
+        VideoJob.objects.filter(id=jobs[0].id).update(
             state=VideoJob.State.FAILED, fail_reason="The provider refused it."
         )
         ended = as_owner.get(url).content.decode()
