@@ -80,7 +80,6 @@ class ImageColumnForm(ColumnForm):
     model = forms.CharField(
         label=_("Model"),
         max_length=100,
-        initial=SEEDREAM_MODELS[0],
         widget=forms.TextInput(attrs={"list": "seedream-models", "autocomplete": "off"}),
     )
     size = forms.ChoiceField(label=_("Size"), choices=SIZE_CHOICES, required=False)

@@ -12,6 +12,7 @@
     if (!fresh) return;
     column.replaceWith(fresh);
     if (window.htmx) window.htmx.process(fresh);
+    settle();
   }
 
   function stream(column) {
@@ -32,11 +33,24 @@
     // A dropped connection reconnects by itself; the server then waits for the answer.
   }
 
+  // The comparison's state in the heading, once no column runs any more (as the server
+  // decides it: failed when every column failed).
+  function settle() {
+    const badge = document.getElementById("comparison-state");
+    const columns = document.querySelectorAll(".compare-column");
+    if (!badge || document.querySelector(".compare-column[data-state=running]")) return;
+    const failed = document.querySelectorAll(".compare-column[data-state=failed]").length;
+    const state = failed === columns.length ? "failed" : "done";
+    badge.textContent = badge.dataset[state];
+    badge.className = "state state-" + state;
+  }
+
   function enhance(root) {
     const scope = root.querySelectorAll ? root : document;
     if (scope.matches && scope.matches("[data-compare-stream]")) stream(scope);
     scope.querySelectorAll("[data-compare-stream]").forEach(stream);
     scope.querySelectorAll("[data-copy-link]").forEach(function (button) { button.hidden = false; });
+    settle();
   }
 
   document.addEventListener("click", function (event) {

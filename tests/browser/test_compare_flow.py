@@ -4,6 +4,7 @@ phone. Screenshots at 1366 and 390 px go to test-artifacts/."""
 
 from typing import Any
 
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from playground.compare.models import Column
@@ -56,6 +57,7 @@ def test_two_chat_models_stream_side_by_side_and_the_link_is_shared(
     expect(failed.get_by_role("alert")).to_be_visible()
     expect(failed.locator(".compare-figures dd").first).to_have_text("—")  # no first token
     assert Column.objects.filter(tokens__gt=0, ttft_ms__isnull=False).count() == 2
+    expect(page.locator("#comparison-state")).to_have_text("Done")
 
     page.get_by_role("button", name="Copy link").click()
     expect(page.get_by_role("button", name="Copied")).to_be_visible()
@@ -79,3 +81,35 @@ def test_two_chat_models_stream_side_by_side_and_the_link_is_shared(
     expect(phone.get_by_text("a rerun of an earlier comparison")).to_be_visible()
     expect(phone.locator(".compare-figures")).to_have_count(3, timeout=20_000)
     expect(phone.get_by_role("alert")).to_have_count(1)
+
+
+def test_seedream_sizes_side_by_side_make_a_grid(
+    live_server: Any, sim: Simulator, make_page: MakePage, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    admin = AdminFactory.create(username="ada", password=PASSWORD)
+    team_key_set(actor=admin, plaintext=sim.key)
+
+    page = make_page(1366, 900)
+    log_in(page, live_server.url, "ada", PASSWORD)
+    page.goto(f"{live_server.url}{reverse('compare:new')}?kind=image")
+    page.get_by_label("Prompt:", exact=True).fill("A brass lamp on a desk")
+    rows = page.locator("fieldset.compare-row")
+    rows.nth(0).get_by_label("Size").select_option("2K")
+    rows.nth(1).get_by_label("Size").select_option("1K")
+    rows.nth(2).get_by_label("Model").fill("doubao-seedream-3-0-t2i-250415")
+    page.get_by_role("button", name="Compare").click()
+
+    expect(page.locator(".compare-column")).to_have_count(3)
+    expect(page.locator(".compare-column .tile img")).to_have_count(3, timeout=20_000)
+    expect(page.locator(".compare-column[data-state=running]")).to_have_count(0)
+    expect(page.locator("#comparison-state")).to_have_text("Done")
+    assert fits_the_width(page)
+    screenshot(page, "compare-images-1366.png")
+
+    phone = make_page(390, 844)
+    log_in(phone, live_server.url, "ada", PASSWORD)
+    phone.goto(page.url)
+    expect(phone.locator(".compare-column .tile img")).to_have_count(3)
+    assert fits_the_width(phone)
+    screenshot(phone, "compare-images-390.png")
