@@ -323,6 +323,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 CELERY_BEAT_SCHEDULE = {
     "chat-sweep": {"task": "chat.sweep", "schedule": 30, "options": {"expires": 30}},
     "images-sweep": {"task": "images.sweep", "schedule": 60, "options": {"expires": 60}},
+    "compare-sweep": {"task": "compare.sweep", "schedule": 10, "options": {"expires": 10}},
     "videos-sweep": {
         "task": "videos.sweep",
         "schedule": VIDEO_SWEEP_SECONDS,

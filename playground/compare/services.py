@@ -160,7 +160,8 @@ def column_run(*, user: User, column: Column) -> Column:
 def comparison_refresh(*, comparison_id: uuid.UUID) -> Comparison:
     """The comparison's state from its columns' (running while any runs; failed when all
     failed; else done), saved and copied to the history when it changed. Called when a column
-    ends here, and when a page shows a column, since video jobs end in the worker."""
+    ends here, when a page shows a column, and by beat's sweep, since video jobs end in the
+    worker."""
     comparison = Comparison.objects.get(id=comparison_id)
     columns = list(comparison.columns.select_related("exchange", "generation", "video_job"))
     if any(column.running for column in columns):
@@ -176,3 +177,15 @@ def comparison_refresh(*, comparison_id: uuid.UUID) -> Comparison:
             comparison.state, comparison.finished_at = state, finished_at
             item_record(kind="compare", source_id=comparison_id)
     return comparison
+
+
+def comparison_sweep() -> int:
+    """Beat's look at the comparisons still running, so that one whose columns ended with nobody
+    watching (a video job finished by the worker, an answer finished by the chat sweeper) ends
+    in the history too. Returns how many ended."""
+    running = Comparison.objects.filter(state=State.RUNNING).values_list("id", flat=True)
+    ended = 0
+    for comparison_id in list(running[:500]):
+        if comparison_refresh(comparison_id=comparison_id).state != State.RUNNING:
+            ended += 1
+    return ended

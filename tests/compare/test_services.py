@@ -19,6 +19,7 @@ from playground.compare.services import (
     comparison_create,
     comparison_refresh,
     comparison_rerun,
+    comparison_sweep,
 )
 from playground.history.models import Item
 from playground.images.models import Generation
@@ -263,6 +264,17 @@ class TestImageAndVideoColumns:
             assert (job.state, job.prompt) == (VideoJob.State.QUEUED, "A fox")
         assert kling_column.video_job.model == "kling-v1-6"
         assert comparison_refresh(comparison_id=comparison.id).state == "running"
+
+    def test_the_sweep_ends_a_comparison_whose_jobs_ended_unwatched(self, owner: User) -> None:
+        specs = [ColumnSpec(model="doubao-seedance-1-0-pro-250528", params=seedance())] * 2
+        comparison, _ = comparison_create(user=owner, kind="video", prompt="A fox", specs=specs)
+        VideoJob.objects.update(state=VideoJob.State.SUCCEEDED)
+        assert comparison_sweep() == 1
+        comparison.refresh_from_db()
+        assert comparison.state == Comparison.State.DONE
+        item = Item.objects.get(kind="compare", source_id=str(comparison.id))
+        assert (item.state, item.in_flight) == ("done", False)
+        assert comparison_sweep() == 0, "nothing left running"
 
 
 class TestRerun:
