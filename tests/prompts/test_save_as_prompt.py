@@ -29,7 +29,7 @@ def recorded(kind: str, source_id: Any) -> Item:
 
 
 def save_form(client: Client, item: Item, **query: str) -> dict[str, Any]:
-    response = client.get(reverse("prompts:create"), {"from": item.id, **query})
+    response = client.get(reverse("prompts:create"), {"from": str(item.id), **query})
     assert response.status_code == 200
     form = response.context["form"]
     return {name: form[name].value() for name in ("title", "kind", "text")}

@@ -44,7 +44,7 @@ class TestLibrary:
         PromptFactory.create_batch(21)
 
         first = member.get(reverse("prompts:library"), {"sort": "used"})
-        second = member.get(reverse("prompts:library"), {"sort": "used", "page": 2})
+        second = member.get(reverse("prompts:library"), {"sort": "used", "page": "2"})
 
         assert first.content.decode().count('class="prompt-title"') == 20
         assert "?sort=used&amp;page=2" in first.content.decode()
