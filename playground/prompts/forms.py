@@ -70,7 +70,7 @@ class FillForm(forms.Form):
             )
         if destination is None:
             self.fields["for"] = forms.ChoiceField(
-                label=_("Fill in"),
+                label=_("Form to fill in"),
                 choices=[(target.name, target.label) for target in TARGETS.values()],
             )
 
