@@ -56,13 +56,14 @@ def library(request: AuthenticatedHttpRequest) -> HttpResponse:
     `?for=images` (the picker's fallback) makes each prompt's link lead to filling that form."""
     filters = selectors.Filters.from_query(request.GET)
     destination = Destination.from_query(request.GET)
+    use = destination.as_query() if destination else {}
     context = {
         "nav": "prompts",
         "filters": filters,
         "page_obj": selectors.prompt_page(filters=filters, number=request.GET.get("page")),
-        "filter_query": urlencode(filters.as_query()),
+        "filter_query": urlencode(filters.as_query() | use),  # for the pager's links
         "destination": destination,
-        "use_query": _query(destination),
+        "use_query": urlencode(use),
     }
     if request.htmx and request.htmx.target == "results":
         return render(request, "prompts/library.html#results", context)

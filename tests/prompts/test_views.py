@@ -180,3 +180,11 @@ class TestPermissions:
 
         assert response.status_code == 404
         assert "No such prompt in the library." in response.content.decode()
+
+
+def test_the_pager_keeps_the_form_to_fill(member: Client) -> None:
+    PromptFactory.create_batch(21)
+
+    response = member.get(reverse("prompts:library"), {"for": "images"})
+
+    assert "?for=images&amp;page=2" in response.content.decode()
