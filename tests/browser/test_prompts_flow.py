@@ -92,3 +92,17 @@ def test_without_javascript_the_library_page_fills_the_form(
     expect(page).to_have_url(re.compile(r"/videos/\?tab=text2video&prompt="))
     expect(page.get_by_label(re.compile(r"^Prompt"))).to_have_value(FILLED)
     context.close()
+
+
+def test_a_system_prompt_fills_the_chats_system_prompt(
+    live_server: Any, make_page: MakePage, library: Prompt
+) -> None:
+    page = make_page(1366, 900)
+    log_in(page, live_server.url, "ada", PASSWORD)  # lands on a new chat
+
+    page.get_by_role("link", name="From library").click()
+    page.get_by_role("link", name="Be terse").click()
+    page.get_by_role("button", name="Fill in").click()
+
+    expect(page.get_by_label("System prompt")).to_have_value("Answer in one line.")
+    expect(page.get_by_label("Message")).to_have_value("")
