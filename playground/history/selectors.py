@@ -407,3 +407,33 @@ def item_detail(*, item: Item) -> Detail | None:
     if item.kind == Item.Kind.IMAGE:
         return _image_detail(item.source_id)
     return _chat_detail(item.source_id)
+
+
+@dataclass(frozen=True)
+class Texts:
+    """What an item was asked with, for "Save as prompt"."""
+
+    prompt: str  # an image or video request's prompt, or a chat's first message
+    system_prompt: str = ""  # a chat's
+
+
+def item_texts(*, item: Item) -> Texts | None:
+    """The item's prompt (and a chat's system prompt); None when its source was deleted."""
+    if item.kind == Item.Kind.VIDEO:
+        video = VideoJob.objects.filter(id=item.source_id).values_list("prompt", flat=True)
+        prompt = video.first()
+        return None if prompt is None else Texts(prompt)
+    if item.kind == Item.Kind.IMAGE:
+        image = Generation.objects.filter(id=item.source_id).values_list("prompt", flat=True)
+        prompt = image.first()
+        return None if prompt is None else Texts(prompt)
+    conversation = Conversation.objects.filter(id=item.source_id).only("system_prompt").first()
+    if conversation is None:
+        return None
+    first = (
+        ChatExchange.objects.filter(conversation=conversation)
+        .order_by("created_at", "id")
+        .values_list("message", flat=True)
+        .first()
+    )
+    return Texts(first or "", conversation.system_prompt)

@@ -31,6 +31,7 @@ from tests.browser.conftest import log_in, screenshot
 from tests.conftest import Simulator
 from tests.factories import AdminFactory, UserFactory
 from tests.images.factories import GeneratedImageFactory
+from tests.prompts.factories import PromptFactory
 from tests.test_access import every_url
 from tests.videos.factories import VideoJobFactory
 
@@ -79,6 +80,9 @@ NOT_PAGES = {
     "history:export_csv": "a download",
     "history:export_json": "a download",
     "healthz": "the container health check's plain-text answer",
+    "prompts:picker": "the htmx fragment of the prompt picker on the chat, image and video pages",
+    "prompts:fill": "a form's POST target",
+    "prompts:delete": "a form's POST target",
 }
 
 
@@ -138,6 +142,9 @@ def site(
     image = GeneratedImageFactory.create(generation__user=admin)
     history_item = item_record(kind="video", source_id=job.id)
     assert history_item is not None
+    prompt = PromptFactory.create(
+        author=admin, title=f"Storyboard {UNBROKEN}", text=f"A {{{{animal}}}} at {UNBROKEN}"
+    )
     invited = user_invite(actor=admin, username="alan", email="alan@example.com", role=Role.MEMBER)
     invite = reverse(
         "invite_accept",
@@ -170,6 +177,10 @@ def site(
         Shown("history:page", "member", reverse("history:page")),
         Shown("history:detail", "member", reverse("history:detail", args=[history_item.id])),
         Shown("password_change", "member", reverse("password_change")),
+        Shown("prompts:library", "member", reverse("prompts:library")),
+        Shown("prompts:detail", "member", reverse("prompts:detail", args=[prompt.id])),
+        Shown("prompts:create", "member", reverse("prompts:create")),
+        Shown("prompts:edit", "admin", reverse("prompts:edit", args=[prompt.id])),
         Shown("403", "member", reverse("teamkey:page"), 403),
         Shown("404", "member", reverse("videos:job", args=[uuid.uuid4()]), 404),
         Shown("404", "anonymous", "/no/such/page/", 404),
@@ -240,6 +251,7 @@ def test_it_shows_every_page_of_the_playground() -> None:
     shown |= {"images:generation", "images:rerun", "images:image", "users:page"}
     shown |= {"password_change", "invite_accept", "usage:dashboard", "usage:quotas"}
     shown |= {"history:page", "history:detail"}
+    shown |= {"prompts:library", "prompts:detail", "prompts:create", "prompts:edit"}
     listed = shown | set(NOT_PAGES)
     missing = names - listed
     assert missing == set(), "show these in this file, or list them in NOT_PAGES with a reason"
