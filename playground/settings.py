@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "playground.images",
     "playground.history",
     "playground.usage",
+    "playground.prompts",
     "playground.compare",
 ]
 

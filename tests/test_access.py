@@ -24,6 +24,7 @@ from tests.compare.factories import CHAT_PARAMS, ComparisonFactory
 from tests.factories import AdminFactory, UserFactory
 from tests.history.factories import ItemFactory
 from tests.images.factories import GeneratedImageFactory, GenerationFactory
+from tests.prompts.factories import PromptFactory
 from tests.uploads.factories import UploadFactory
 from tests.videos.factories import ArchivedVideoJobFactory, VideoJobFactory
 
@@ -147,6 +148,15 @@ MATRIX: dict[str, Access] = {
     "usage:dashboard": Access(S(302, 200, 200), S(302, 405, 405)),
     "usage:quotas": Access(S(302, 403, 200), S(302, 403, 405)),
     "usage:quota_edit": Access(S(302, 403, 405), S(302, 403, 302)),
+    # Prompt library: the team's, read and used by every member; only its author (or an admin)
+    # edits or deletes a prompt. The picker needs `?for=` (the form it fills): 404 without.
+    "prompts:library": Access(S(302, 200, 200), S(302, 405, 405)),
+    "prompts:picker": Access(S(302, 404, 404), S(302, 405, 405)),
+    "prompts:create": Access(S(302, 200, 200), S(302, 400, 400)),
+    "prompts:detail": Access(S(302, 200, 200), S(302, 405, 405)),
+    "prompts:fill": Access(S(302, 405, 405), S(302, 400, 400)),
+    "prompts:edit": Access(S(302, 403, 200), S(302, 403, 400)),
+    "prompts:delete": Access(S(302, 405, 405), S(302, 403, 302)),
     # Compare: every member reads every comparison and may rerun it as their own; only its
     # owner runs or streams its columns.
     "compare:new": Access(S(302, 200, 200), S(302, 405, 405)),
@@ -184,6 +194,7 @@ def samples(settings: Any, tmp_path: Any) -> User:
     GeneratedImageFactory.create(id=SAMPLE_UUID, generation=generation)
     UploadFactory.create(id=SAMPLE_UUID, created_by=owner)
     ItemFactory.create(id=SAMPLE_ID, user=owner)
+    PromptFactory.create(id=SAMPLE_ID, author=owner)
     comparison = ComparisonFactory.create(id=SAMPLE_UUID, user=owner)
     Column.objects.create(
         id=SAMPLE_ID, comparison=comparison, position=1, model="gpt-4o-mini", params=CHAT_PARAMS

@@ -33,6 +33,7 @@ from tests.compare.factories import chat_comparison
 from tests.conftest import Simulator
 from tests.factories import AdminFactory, UserFactory
 from tests.images.factories import GeneratedImageFactory
+from tests.prompts.factories import PromptFactory
 from tests.test_access import every_url
 from tests.videos.factories import VideoJobFactory
 
@@ -82,6 +83,9 @@ NOT_PAGES = {
     "history:export_csv": "a download",
     "history:export_json": "a download",
     "healthz": "the container health check's plain-text answer",
+    "prompts:picker": "the htmx fragment of the prompt picker on the chat, image and video pages",
+    "prompts:fill": "a form's POST target",
+    "prompts:delete": "a form's POST target",
     "compare:create": "a form's POST target",
     "compare:rerun": "a form's POST target",
     "compare:run": "a form's POST target",
@@ -146,6 +150,9 @@ def site(
     image = GeneratedImageFactory.create(generation__user=admin)
     history_item = item_record(kind="video", source_id=job.id)
     assert history_item is not None
+    prompt = PromptFactory.create(
+        author=admin, title=f"Storyboard {UNBROKEN}", text=f"A {{{{animal}}}} at {UNBROKEN}"
+    )
     comparison = chat_comparison(user=admin, columns=3, prompt=f"Compare these on {UNBROKEN}")
     invited = user_invite(actor=admin, username="alan", email="alan@example.com", role=Role.MEMBER)
     invite = reverse(
@@ -179,6 +186,10 @@ def site(
         Shown("history:page", "member", reverse("history:page")),
         Shown("history:detail", "member", reverse("history:detail", args=[history_item.id])),
         Shown("password_change", "member", reverse("password_change")),
+        Shown("prompts:library", "member", reverse("prompts:library")),
+        Shown("prompts:detail", "member", reverse("prompts:detail", args=[prompt.id])),
+        Shown("prompts:create", "member", reverse("prompts:create")),
+        Shown("prompts:edit", "admin", reverse("prompts:edit", args=[prompt.id])),
         *[Shown("compare:new", "member", f"{reverse('compare:new')}?kind={k}") for k in KINDS],
         Shown("compare:detail", "member", reverse("compare:detail", args=[comparison.id])),
         Shown("403", "member", reverse("teamkey:page"), 403),
@@ -251,6 +262,7 @@ def test_it_shows_every_page_of_the_playground() -> None:
     shown |= {"images:generation", "images:rerun", "images:image", "users:page"}
     shown |= {"password_change", "invite_accept", "usage:dashboard", "usage:quotas"}
     shown |= {"history:page", "history:detail"}
+    shown |= {"prompts:library", "prompts:detail", "prompts:create", "prompts:edit"}
     shown |= {"compare:new", "compare:detail"}
     listed = shown | set(NOT_PAGES)
     missing = names - listed

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("history", "0003_backfill"),
+        ("history", "0004_search_filters"),
     ]
 
     operations = [
