@@ -13,6 +13,7 @@ urlpatterns = [
     path("history/", include("playground.history.urls")),
     path("usage/", include("playground.usage.urls")),
     path("prompts/", include("playground.prompts.urls")),
+    path("notices/", include("playground.notices.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]
