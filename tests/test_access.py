@@ -22,6 +22,7 @@ from tests.chat.factories import ConversationFactory, ExchangeFactory
 from tests.factories import AdminFactory, UserFactory
 from tests.history.factories import ItemFactory
 from tests.images.factories import GeneratedImageFactory, GenerationFactory
+from tests.notices.factories import NoticeFactory
 from tests.prompts.factories import PromptFactory
 from tests.uploads.factories import UploadFactory
 from tests.videos.factories import ArchivedVideoJobFactory, VideoJobFactory
@@ -155,6 +156,13 @@ MATRIX: dict[str, Access] = {
     "prompts:fill": Access(S(302, 405, 405), S(302, 400, 400)),
     "prompts:edit": Access(S(302, 403, 200), S(302, 403, 400)),
     "prompts:delete": Access(S(302, 405, 405), S(302, 403, 302)),
+    # Notices: each member's own, anyone else's is not found. The badge sends a signed-out
+    # visitor to log in (and tells a signed-out tab's htmx to stop asking: 286).
+    "notices:list": Access(S(302, 200, 200), S(302, 405, 405)),
+    "notices:badge": Access(S(302, 200, 200), S(405, 405, 405)),
+    "notices:settings": Access(S(302, 200, 200), S(302, 302, 302)),
+    "notices:open": Access(S(302, 404, 404), S(302, 405, 405)),
+    "notices:dismiss": Access(S(302, 405, 405), S(302, 404, 404)),
     # The container health check: no login, GET only.
     "healthz": Access(S(200, 200, 200), S(405, 405, 405)),
     # The Django admin's main pages.
@@ -184,6 +192,7 @@ def samples(settings: Any, tmp_path: Any) -> User:
     UploadFactory.create(id=SAMPLE_UUID, created_by=owner)
     ItemFactory.create(id=SAMPLE_ID, user=owner)
     PromptFactory.create(id=SAMPLE_ID, author=owner)
+    NoticeFactory.create(id=SAMPLE_ID, user=owner)
     return owner
 
 

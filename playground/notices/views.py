@@ -37,7 +37,7 @@ def badge(request: HttpRequest) -> HttpResponse:
         user=request.user,
         after=int(after) if after.isdigit() else None,
     )
-    context = {"badge": found, "poll_seconds": settings.NOTICE_POLL_SECONDS}
+    context = {"notice_badge": found, "poll_seconds": settings.NOTICE_POLL_SECONDS}
     return render(request, "notices/badge.html", context)
 
 

@@ -31,6 +31,7 @@ from tests.browser.conftest import log_in, screenshot
 from tests.conftest import Simulator
 from tests.factories import AdminFactory, UserFactory
 from tests.images.factories import GeneratedImageFactory
+from tests.notices.factories import NoticeFactory
 from tests.prompts.factories import PromptFactory
 from tests.test_access import every_url
 from tests.videos.factories import VideoJobFactory
@@ -83,6 +84,9 @@ NOT_PAGES = {
     "prompts:picker": "the htmx fragment of the prompt picker on the chat, image and video pages",
     "prompts:fill": "a form's POST target",
     "prompts:delete": "a form's POST target",
+    "notices:badge": "the htmx fragment of the header's notice badge and toasts",
+    "notices:open": "a notice's link: marks it seen and redirects to its result",
+    "notices:dismiss": "a form's POST target",
 }
 
 
@@ -140,6 +144,7 @@ def site(
         fail_reason=f"The gateway refused the prompt (content safety): {UNBROKEN}",
     )
     image = GeneratedImageFactory.create(generation__user=admin)
+    NoticeFactory.create(user=admin, source_id=job.id, outcome="failed", title=job.prompt)
     history_item = item_record(kind="video", source_id=job.id)
     assert history_item is not None
     prompt = PromptFactory.create(
@@ -181,6 +186,8 @@ def site(
         Shown("prompts:detail", "member", reverse("prompts:detail", args=[prompt.id])),
         Shown("prompts:create", "member", reverse("prompts:create")),
         Shown("prompts:edit", "admin", reverse("prompts:edit", args=[prompt.id])),
+        Shown("notices:list", "admin", reverse("notices:list")),
+        Shown("notices:settings", "member", reverse("notices:settings")),
         Shown("403", "member", reverse("teamkey:page"), 403),
         Shown("404", "member", reverse("videos:job", args=[uuid.uuid4()]), 404),
         Shown("404", "anonymous", "/no/such/page/", 404),
@@ -252,6 +259,7 @@ def test_it_shows_every_page_of_the_playground() -> None:
     shown |= {"password_change", "invite_accept", "usage:dashboard", "usage:quotas"}
     shown |= {"history:page", "history:detail"}
     shown |= {"prompts:library", "prompts:detail", "prompts:create", "prompts:edit"}
+    shown |= {"notices:list", "notices:settings"}
     listed = shown | set(NOT_PAGES)
     missing = names - listed
     assert missing == set(), "show these in this file, or list them in NOT_PAGES with a reason"
