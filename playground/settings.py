@@ -372,9 +372,10 @@ SIMULATOR_KEY_FILE = VAR_DIR / "simulator.key"
 # it took at least NOTICE_IMAGE_AFTER_SECONDS: a quicker one is answered on the page that asked.
 NOTICE_POLL_SECONDS = int(os.environ.get("NOTICE_POLL_SECONDS", "10"))
 NOTICE_IMAGE_AFTER_SECONDS = env_float("NOTICE_IMAGE_AFTER_SECONDS", 20)
-# E-mail (notices, for those who ask for them): through SMTP_HOST when it is set, else printed by
-# the console backend (local mode, or a deployment that sends none).
-smtp_host = os.environ.get("SMTP_HOST", "")
+# E-mail (notices, for those who ask for them): SMTP in production (to localhost unless
+# SMTP_HOST says otherwise; a failed send is logged and never fails a job), printed by the
+# console backend locally unless SMTP_HOST is set.
+smtp_host = os.environ.get("SMTP_HOST", "localhost" if PRODUCTION else "")
 MAILERS = {
     "default": (
         {

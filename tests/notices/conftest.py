@@ -12,7 +12,7 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings: Any, tmp_path: Path) -> Path:
+def local_media(settings: Any, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.VIDEO_CALLBACKS = False  # nothing here listens for Kling's callbacks
     return Path(settings.MEDIA_ROOT)
