@@ -54,7 +54,7 @@ def notice_open(request: AuthenticatedHttpRequest, notice_id: int) -> HttpRespon
     """A toast's link: marks the notice seen and goes to the job or the images."""
     notice = selectors.notice_get(user=request.user, notice_id=notice_id)
     if notice is None:
-        raise Http404("No such notice.")
+        raise Http404(gettext("No such notice."))
     services.notices_mark_seen(user=request.user, notice_id=notice.id)
     return redirect(notice.result_url)
 
@@ -63,7 +63,7 @@ def notice_open(request: AuthenticatedHttpRequest, notice_id: int) -> HttpRespon
 def dismiss(request: AuthenticatedHttpRequest, notice_id: int) -> HttpResponse:
     """Closes a toast: the notice is seen. htmx removes the toast; without it, back to the list."""
     if selectors.notice_get(user=request.user, notice_id=notice_id) is None:
-        raise Http404("No such notice.")
+        raise Http404(gettext("No such notice."))
     services.notices_mark_seen(user=request.user, notice_id=notice_id)
     if request.htmx:
         return HttpResponse("")
