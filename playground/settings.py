@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "playground.usage",
     "playground.prompts",
     "playground.compare",
+    "playground.notices",
 ]
 
 MIDDLEWARE = [
@@ -367,3 +368,33 @@ LOGGING = {
 
 # In local mode the simulator accepts the key in this file, and the first run makes it the team key.
 SIMULATOR_KEY_FILE = VAR_DIR / "simulator.key"
+
+# Finished-job notices. Every open tab asks for its badge this often (seconds): the playground's
+# own database, one indexed query, never the gateway. An image request raises a notice only when
+# it took at least NOTICE_IMAGE_AFTER_SECONDS: a quicker one is answered on the page that asked.
+NOTICE_POLL_SECONDS = int(os.environ.get("NOTICE_POLL_SECONDS", "10"))
+NOTICE_IMAGE_AFTER_SECONDS = env_float("NOTICE_IMAGE_AFTER_SECONDS", 20)
+# E-mail (notices, for those who ask for them): SMTP in production (to localhost unless
+# SMTP_HOST says otherwise; a failed send is logged and never fails a job), printed by the
+# console backend locally unless SMTP_HOST is set.
+smtp_host = os.environ.get("SMTP_HOST", "localhost" if PRODUCTION else "")
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": smtp_host,
+                "port": int(os.environ.get("SMTP_PORT", "587")),
+                "username": os.environ.get("SMTP_USERNAME", ""),
+                "password": os.environ.get("SMTP_PASSWORD", ""),
+                "use_tls": os.environ.get("SMTP_USE_TLS", "1") == "1",
+                "timeout": 10,
+            },
+        }
+        if smtp_host
+        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    )
+}
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Starrise Playground <playground@localhost>"
+)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("usage/", include("playground.usage.urls")),
     path("prompts/", include("playground.prompts.urls")),
     path("compare/", include("playground.compare.urls")),
+    path("notices/", include("playground.notices.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -24,6 +24,7 @@ from tests.compare.factories import CHAT_PARAMS, ComparisonFactory
 from tests.factories import AdminFactory, UserFactory
 from tests.history.factories import ItemFactory
 from tests.images.factories import GeneratedImageFactory, GenerationFactory
+from tests.notices.factories import NoticeFactory
 from tests.prompts.factories import PromptFactory
 from tests.uploads.factories import UploadFactory
 from tests.videos.factories import ArchivedVideoJobFactory, VideoJobFactory
@@ -166,6 +167,13 @@ MATRIX: dict[str, Access] = {
     "compare:column": Access(S(302, 200, 200), S(302, 405, 405)),
     "compare:run": Access(S(302, 405, 405), S(302, 403, 403)),
     "compare:stream": Access(S(302, 403, 403), S(302, 405, 405)),
+    # Notices: each member's own, anyone else's is not found. The badge sends a signed-out
+    # visitor to log in (and tells a signed-out tab's htmx to stop asking: 286).
+    "notices:list": Access(S(302, 200, 200), S(302, 405, 405)),
+    "notices:badge": Access(S(302, 200, 200), S(405, 405, 405)),
+    "notices:settings": Access(S(302, 200, 200), S(302, 302, 302)),
+    "notices:open": Access(S(302, 404, 404), S(302, 405, 405)),
+    "notices:dismiss": Access(S(302, 405, 405), S(302, 404, 404)),
     # The container health check: no login, GET only.
     "healthz": Access(S(200, 200, 200), S(405, 405, 405)),
     # The Django admin's main pages.
@@ -199,6 +207,7 @@ def samples(settings: Any, tmp_path: Any) -> User:
     Column.objects.create(
         id=SAMPLE_ID, comparison=comparison, position=1, model="gpt-4o-mini", params=CHAT_PARAMS
     )
+    NoticeFactory.create(id=SAMPLE_ID, user=owner)
     return owner
 
 

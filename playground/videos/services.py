@@ -46,6 +46,7 @@ from playground.gateway.video import (
     callback_looks_final,
 )
 from playground.history.services import item_record
+from playground.notices.services import video_job_notice_raise
 from playground.teamkey.selectors import team_key_source
 from playground.usage.models import Kind
 from playground.usage.services import quota_check
@@ -102,6 +103,8 @@ def _move(job: VideoJob, *, only_from: tuple[str, ...], **changes: Any) -> bool:
             setattr(job, name, value)
     if updated and "state" in changes:
         item_record(kind="video", source_id=job.id)
+        if job.is_final:
+            video_job_notice_raise(job=job)
     return updated == 1
 
 

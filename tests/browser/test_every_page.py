@@ -33,6 +33,7 @@ from tests.compare.factories import chat_comparison
 from tests.conftest import Simulator
 from tests.factories import AdminFactory, UserFactory
 from tests.images.factories import GeneratedImageFactory
+from tests.notices.factories import NoticeFactory
 from tests.prompts.factories import PromptFactory
 from tests.test_access import every_url
 from tests.videos.factories import VideoJobFactory
@@ -91,6 +92,9 @@ NOT_PAGES = {
     "compare:run": "a form's POST target",
     "compare:stream": "the event stream of a chat column, read by the compare page",
     "compare:column": "the htmx fragment of one column on the compare page",
+    "notices:badge": "the htmx fragment of the header's notice badge and toasts",
+    "notices:open": "a notice's link: marks it seen and redirects to its result",
+    "notices:dismiss": "a form's POST target",
 }
 
 
@@ -148,6 +152,7 @@ def site(
         fail_reason=f"The gateway refused the prompt (content safety): {UNBROKEN}",
     )
     image = GeneratedImageFactory.create(generation__user=admin)
+    NoticeFactory.create(user=admin, source_id=job.id, outcome="failed", title=job.prompt)
     history_item = item_record(kind="video", source_id=job.id)
     assert history_item is not None
     prompt = PromptFactory.create(
@@ -192,6 +197,8 @@ def site(
         Shown("prompts:edit", "admin", reverse("prompts:edit", args=[prompt.id])),
         *[Shown("compare:new", "member", f"{reverse('compare:new')}?kind={k}") for k in KINDS],
         Shown("compare:detail", "member", reverse("compare:detail", args=[comparison.id])),
+        Shown("notices:list", "admin", reverse("notices:list")),
+        Shown("notices:settings", "member", reverse("notices:settings")),
         Shown("403", "member", reverse("teamkey:page"), 403),
         Shown("404", "member", reverse("videos:job", args=[uuid.uuid4()]), 404),
         Shown("404", "anonymous", "/no/such/page/", 404),
@@ -264,6 +271,7 @@ def test_it_shows_every_page_of_the_playground() -> None:
     shown |= {"history:page", "history:detail"}
     shown |= {"prompts:library", "prompts:detail", "prompts:create", "prompts:edit"}
     shown |= {"compare:new", "compare:detail"}
+    shown |= {"notices:list", "notices:settings"}
     listed = shown | set(NOT_PAGES)
     missing = names - listed
     assert missing == set(), "show these in this file, or list them in NOT_PAGES with a reason"
