@@ -12,6 +12,7 @@ urlpatterns = [
     path("videos/", include("playground.videos.urls")),
     path("history/", include("playground.history.urls")),
     path("usage/", include("playground.usage.urls")),
+    path("inspector/", include("playground.inspector.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]
