@@ -22,6 +22,7 @@ from tests.chat.factories import ConversationFactory, ExchangeFactory
 from tests.factories import AdminFactory, UserFactory
 from tests.history.factories import ItemFactory
 from tests.images.factories import GeneratedImageFactory, GenerationFactory
+from tests.inspector.factories import GatewayExchangeFactory
 from tests.uploads.factories import UploadFactory
 from tests.videos.factories import ArchivedVideoJobFactory, VideoJobFactory
 
@@ -33,6 +34,7 @@ SAMPLE_UUID = uuid.UUID(int=SAMPLE_ID)
 SAMPLES = {"IntConverter": SAMPLE_ID, "UUIDConverter": SAMPLE_UUID, "StringConverter": "x"}
 # Arguments that a converter's sample cannot stand for.
 ARGS: dict[str, list[Any]] = {"videos:create": ["seedance"]}
+ARGS["inspector:source"] = ["chat", str(SAMPLE_ID)]
 ADMIN_PAGES = [
     "admin:index",
     "admin:accounts_user_changelist",
@@ -145,6 +147,9 @@ MATRIX: dict[str, Access] = {
     "usage:dashboard": Access(S(302, 200, 200), S(302, 405, 405)),
     "usage:quotas": Access(S(302, 403, 200), S(302, 403, 405)),
     "usage:quota_edit": Access(S(302, 403, 405), S(302, 403, 302)),
+    # The request inspector: every member reads the team's recorded gateway calls.
+    "inspector:detail": Access(S(302, 200, 200), S(302, 405, 405)),
+    "inspector:source": Access(S(302, 302, 302), S(302, 405, 405)),
     # The container health check: no login, GET only.
     "healthz": Access(S(200, 200, 200), S(405, 405, 405)),
     # The Django admin's main pages.
@@ -173,6 +178,7 @@ def samples(settings: Any, tmp_path: Any) -> User:
     GeneratedImageFactory.create(id=SAMPLE_UUID, generation=generation)
     UploadFactory.create(id=SAMPLE_UUID, created_by=owner)
     ItemFactory.create(id=SAMPLE_ID, user=owner)
+    GatewayExchangeFactory.create(id=SAMPLE_ID, source_id=str(SAMPLE_ID))
     return owner
 
 

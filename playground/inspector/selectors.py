@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db.models import QuerySet
 from django.urls import reverse
 
 from playground.accounts.models import User
 from playground.chat.models import ChatExchange
+from playground.images.models import Generation
 from playground.inspector.models import Exchange
+from playground.videos.models import VideoJob
 
 Kind = Exchange.Kind
 
@@ -47,8 +51,12 @@ def source_url(*, kind: str, source_id: str) -> str | None:
             return None
         conversation = reverse("chat:conversation", args=[exchange.conversation_id])
         return f"{conversation}#exchange-{source_id}"
-    if kind == Kind.IMAGE:
-        return reverse("images:generation", args=[source_id])
-    if kind == Kind.VIDEO:
-        return reverse("videos:job", args=[source_id])
+    try:
+        row_id = uuid.UUID(source_id)
+    except ValueError:
+        return None
+    if kind == Kind.IMAGE and Generation.objects.filter(id=row_id).exists():
+        return reverse("images:generation", args=[row_id])
+    if kind == Kind.VIDEO and VideoJob.objects.filter(id=row_id).exists():
+        return reverse("videos:job", args=[row_id])
     return None

@@ -31,6 +31,7 @@ from tests.browser.conftest import log_in, screenshot
 from tests.conftest import Simulator
 from tests.factories import AdminFactory, UserFactory
 from tests.images.factories import GeneratedImageFactory
+from tests.inspector.factories import GatewayExchangeFactory
 from tests.test_access import every_url
 from tests.videos.factories import VideoJobFactory
 
@@ -79,6 +80,7 @@ NOT_PAGES = {
     "history:export_csv": "a download",
     "history:export_json": "a download",
     "healthz": "the container health check's plain-text answer",
+    "inspector:source": "a redirect to the newest recorded call of an item",
 }
 
 
@@ -137,6 +139,14 @@ def site(
     )
     image = GeneratedImageFactory.create(generation__user=admin)
     history_item = item_record(kind="video", source_id=job.id)
+    recorded = GatewayExchangeFactory.create(
+        kind="video",
+        source_id=str(job.id),
+        request_body=f'{{"prompt": "{UNBROKEN}", "content": [{{"text": "{UNBROKEN}"}}]}}',
+        response_body=f'{{"error": {{"message": "{UNBROKEN}"}}}}',
+        events=[],
+        stream=False,
+    )
     assert history_item is not None
     invited = user_invite(actor=admin, username="alan", email="alan@example.com", role=Role.MEMBER)
     invite = reverse(
@@ -170,6 +180,7 @@ def site(
         Shown("history:page", "member", reverse("history:page")),
         Shown("history:detail", "member", reverse("history:detail", args=[history_item.id])),
         Shown("password_change", "member", reverse("password_change")),
+        Shown("inspector:detail", "member", reverse("inspector:detail", args=[recorded.id])),
         Shown("403", "member", reverse("teamkey:page"), 403),
         Shown("404", "member", reverse("videos:job", args=[uuid.uuid4()]), 404),
         Shown("404", "anonymous", "/no/such/page/", 404),
@@ -240,6 +251,7 @@ def test_it_shows_every_page_of_the_playground() -> None:
     shown |= {"images:generation", "images:rerun", "images:image", "users:page"}
     shown |= {"password_change", "invite_accept", "usage:dashboard", "usage:quotas"}
     shown |= {"history:page", "history:detail"}
+    shown |= {"inspector:detail"}
     listed = shown | set(NOT_PAGES)
     missing = names - listed
     assert missing == set(), "show these in this file, or list them in NOT_PAGES with a reason"

@@ -11,7 +11,7 @@ from factory.django import DjangoModelFactory
 from playground.inspector.models import Exchange
 
 
-class ExchangeFactory(DjangoModelFactory[Exchange]):
+class GatewayExchangeFactory(DjangoModelFactory[Exchange]):
     """A streamed chat call, answered on its first attempt."""
 
     class Meta:

@@ -27,7 +27,7 @@ from playground.videos.services import video_job_advance
 from tests.conftest import Simulator
 from tests.images.factories import params
 from tests.inspector.conftest import received
-from tests.inspector.factories import ExchangeFactory
+from tests.inspector.factories import GatewayExchangeFactory
 from tests.videos.factories import VideoJobFactory
 
 CHAT = ChatSettings(
@@ -286,7 +286,7 @@ class TestRetention:
         self, settings: Any, db: None
     ) -> None:
         settings.INSPECTOR_RETENTION_DAYS = 7
-        old, new = ExchangeFactory.create(), ExchangeFactory.create()
+        old, new = GatewayExchangeFactory.create(), GatewayExchangeFactory.create()
         Exchange.objects.filter(id=old.id).update(created_at=timezone.now() - timedelta(days=8))
         Exchange.objects.filter(id=new.id).update(created_at=timezone.now() - timedelta(days=6))
 
@@ -295,7 +295,7 @@ class TestRetention:
         assert list(Exchange.objects.values_list("id", flat=True)) == [new.id]
 
     def test_the_beat_task_prunes(self, settings: Any, db: None) -> None:
-        old = ExchangeFactory.create()
+        old = GatewayExchangeFactory.create()
         Exchange.objects.filter(id=old.id).update(created_at=timezone.now() - timedelta(days=30))
 
         prune_exchanges()
