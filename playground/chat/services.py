@@ -270,6 +270,8 @@ def exchange_stream(*, exchange_id: int) -> Iterator[str]:
             close()
         if outcome is None:
             outcome, error = Status.FAILED, INTERRUPTED
+        # Before the answer is saved: whoever sees it ended finds its record too.
+        exchange_record(kind="chat", source_id=exchange_id, trace=trace)
         ChatExchange.objects.filter(id=exchange_id).update(
             status=outcome,
             reply="".join(parts),
@@ -282,7 +284,6 @@ def exchange_stream(*, exchange_id: int) -> Iterator[str]:
         )
         Conversation.objects.filter(id=exchange.conversation_id).update(updated_at=timezone.now())
         item_record(kind="chat", source_id=exchange.conversation_id)
-        exchange_record(kind="chat", source_id=exchange_id, trace=trace)
 
 
 def exchange_run(*, exchange_id: int) -> ChatExchange:
