@@ -10,7 +10,7 @@ import pytest
 
 from playground.gateway.chat import ChatMessage
 from playground.gateway.client import GatewayClient
-from playground.gateway.errors import GatewayRateLimitError
+from playground.gateway.errors import GatewayAuthError, GatewayRateLimitError
 from playground.gateway.images import ImageRequest
 from playground.gateway.media import ImageSource
 from playground.gateway.trace import Trace, active_trace, blob_marker, tracing
@@ -54,6 +54,17 @@ class TestRecording:
         assert headers["Authorization"] == "Bearer [redacted]"
         assert headers["Content-Type"] == "application/json"
         assert sim.key not in repr(trace)
+
+    def test_a_key_unlike_any_known_shape_is_scrubbed_too(self, sim: Simulator) -> None:
+        key = "plainly-secret-value-42"  # no sk- prefix: only the exact key can find it
+        gateway = GatewayClient(key=PlainKey(key), base_url=sim.url)
+
+        with tracing() as trace, pytest.raises(GatewayAuthError):
+            gateway.list_models(retries=0)
+
+        assert trace.calls[0].status == 401
+        assert trace.calls[0].request_headers["Authorization"] == "Bearer [redacted]"
+        assert key not in repr(trace)
 
     def test_the_timings_come_in_order(self, gateway: GatewayClient) -> None:
         with tracing() as trace:
