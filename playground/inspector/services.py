@@ -39,7 +39,8 @@ def exchange_record(*, kind: str, source_id: str | int | uuid.UUID, trace: Trace
             saved = Exchange.objects.bulk_create(
                 _exchange(kind, str(source_id), call) for call in trace.calls
             )
-            _drop_middle_polls(kind, str(source_id))
+            if any(call.method == "GET" for call in trace.calls):
+                _drop_middle_polls(kind, str(source_id))
     except DatabaseError:
         logger.exception("the inspector could not record a gateway call for %s %s", kind, source_id)
         return []
