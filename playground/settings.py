@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "playground.prompts",
     "playground.compare",
     "playground.notices",
+    "playground.inspector",
 ]
 
 MIDDLEWARE = [
@@ -332,7 +333,13 @@ CELERY_BEAT_SCHEDULE = {
         # A sweep that waited this long is stale: the next one does the same work.
         "options": {"expires": VIDEO_SWEEP_SECONDS * 5},
     },
+    "inspector-prune": {"task": "inspector.prune", "schedule": 3600, "options": {"expires": 3600}},
 }
+
+# The request inspector keeps each gateway call this many days, its texts cut to this many
+# bytes in all (a long chat stream is a few hundred KiB of events).
+INSPECTOR_RETENTION_DAYS = int(os.environ.get("INSPECTOR_RETENTION_DAYS", "7"))
+INSPECTOR_MAX_BYTES = int(os.environ.get("INSPECTOR_MAX_BYTES", str(256 * 1024)))
 
 # Chat. The model list is asked for once, briefly and without retries, and kept in the cache
 # (a failure too, for less time, so a hanging gateway is not asked on every page).

@@ -15,6 +15,7 @@ urlpatterns = [
     path("prompts/", include("playground.prompts.urls")),
     path("compare/", include("playground.compare.urls")),
     path("notices/", include("playground.notices.urls")),
+    path("inspector/", include("playground.inspector.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

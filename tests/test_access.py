@@ -24,6 +24,7 @@ from tests.compare.factories import CHAT_PARAMS, ComparisonFactory
 from tests.factories import AdminFactory, UserFactory
 from tests.history.factories import ItemFactory
 from tests.images.factories import GeneratedImageFactory, GenerationFactory
+from tests.inspector.factories import GatewayExchangeFactory
 from tests.notices.factories import NoticeFactory
 from tests.prompts.factories import PromptFactory
 from tests.uploads.factories import UploadFactory
@@ -37,6 +38,7 @@ SAMPLE_UUID = uuid.UUID(int=SAMPLE_ID)
 SAMPLES = {"IntConverter": SAMPLE_ID, "UUIDConverter": SAMPLE_UUID, "StringConverter": "x"}
 # Arguments that a converter's sample cannot stand for.
 ARGS: dict[str, list[Any]] = {"videos:create": ["seedance"]}
+ARGS["inspector:source"] = ["chat", str(SAMPLE_ID)]
 ADMIN_PAGES = [
     "admin:index",
     "admin:accounts_user_changelist",
@@ -174,6 +176,9 @@ MATRIX: dict[str, Access] = {
     "notices:settings": Access(S(302, 200, 200), S(302, 302, 302)),
     "notices:open": Access(S(302, 404, 404), S(302, 405, 405)),
     "notices:dismiss": Access(S(302, 405, 405), S(302, 404, 404)),
+    # The request inspector: every member reads the team's recorded gateway calls.
+    "inspector:detail": Access(S(302, 200, 200), S(302, 405, 405)),
+    "inspector:source": Access(S(302, 302, 302), S(302, 405, 405)),
     # The container health check: no login, GET only.
     "healthz": Access(S(200, 200, 200), S(405, 405, 405)),
     # The Django admin's main pages.
@@ -208,6 +213,7 @@ def samples(settings: Any, tmp_path: Any) -> User:
         id=SAMPLE_ID, comparison=comparison, position=1, model="gpt-4o-mini", params=CHAT_PARAMS
     )
     NoticeFactory.create(id=SAMPLE_ID, user=owner)
+    GatewayExchangeFactory.create(id=SAMPLE_ID, source_id=str(SAMPLE_ID))
     return owner
 
 

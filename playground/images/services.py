@@ -33,6 +33,7 @@ from playground.gateway.images import UNCONFIRMED, ImageGeneration
 from playground.history.services import item_record
 from playground.images.build import Params, image_request
 from playground.images.models import LOST_AFTER, GeneratedImage, Generation
+from playground.inspector.services import exchange_recording
 from playground.notices.services import generation_notice_raise
 from playground.teamkey.selectors import team_key_source
 from playground.uploads.models import Upload
@@ -98,7 +99,8 @@ def generation_run(*, generation: Generation) -> Generation:
     try:
         client = GatewayClient(key=team_key_source())
         try:
-            answer = client.generate_images(image_request(params=generation.params))
+            with exchange_recording(kind="image", source_id=generation.id):
+                answer = client.generate_images(image_request(params=generation.params))
         except GatewayOutcomeUnknownError as error:
             return _end(generation, State.UNKNOWN, error.message)
         except GatewayError as error:

@@ -33,6 +33,7 @@ from tests.compare.factories import chat_comparison
 from tests.conftest import Simulator
 from tests.factories import AdminFactory, UserFactory
 from tests.images.factories import GeneratedImageFactory
+from tests.inspector.factories import GatewayExchangeFactory
 from tests.notices.factories import NoticeFactory
 from tests.prompts.factories import PromptFactory
 from tests.test_access import every_url
@@ -95,6 +96,7 @@ NOT_PAGES = {
     "notices:badge": "the htmx fragment of the header's notice badge and toasts",
     "notices:open": "a notice's link: marks it seen and redirects to its result",
     "notices:dismiss": "a form's POST target",
+    "inspector:source": "a redirect to the newest recorded call of an item",
 }
 
 
@@ -154,6 +156,14 @@ def site(
     image = GeneratedImageFactory.create(generation__user=admin)
     NoticeFactory.create(user=admin, source_id=job.id, outcome="failed", title=job.prompt)
     history_item = item_record(kind="video", source_id=job.id)
+    recorded = GatewayExchangeFactory.create(
+        kind="video",
+        source_id=str(job.id),
+        request_body=f'{{"prompt": "{UNBROKEN}", "content": [{{"text": "{UNBROKEN}"}}]}}',
+        response_body=f'{{"error": {{"message": "{UNBROKEN}"}}}}',
+        events=[],
+        stream=False,
+    )
     assert history_item is not None
     prompt = PromptFactory.create(
         author=admin, title=f"Storyboard {UNBROKEN}", text=f"A {{{{animal}}}} at {UNBROKEN}"
@@ -199,6 +209,7 @@ def site(
         Shown("compare:detail", "member", reverse("compare:detail", args=[comparison.id])),
         Shown("notices:list", "admin", reverse("notices:list")),
         Shown("notices:settings", "member", reverse("notices:settings")),
+        Shown("inspector:detail", "member", reverse("inspector:detail", args=[recorded.id])),
         Shown("403", "member", reverse("teamkey:page"), 403),
         Shown("404", "member", reverse("videos:job", args=[uuid.uuid4()]), 404),
         Shown("404", "anonymous", "/no/such/page/", 404),
@@ -272,6 +283,7 @@ def test_it_shows_every_page_of_the_playground() -> None:
     shown |= {"prompts:library", "prompts:detail", "prompts:create", "prompts:edit"}
     shown |= {"compare:new", "compare:detail"}
     shown |= {"notices:list", "notices:settings"}
+    shown |= {"inspector:detail"}
     listed = shown | set(NOT_PAGES)
     missing = names - listed
     assert missing == set(), "show these in this file, or list them in NOT_PAGES with a reason"
