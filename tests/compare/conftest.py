@@ -6,7 +6,7 @@ from django.test import Client
 
 from playground.accounts.models import User
 from playground.teamkey.services import team_key_set
-from tests.chat.conftest import LiveSession
+from tests.chat.conftest import LiveSession, wait_for_answers
 from tests.conftest import Simulator
 from tests.factories import UserFactory
 
@@ -34,3 +34,4 @@ def live_session(live_server: Any, owner: User) -> Iterator[LiveSession]:
     session = LiveSession(live_server.url, owner)
     yield session
     session.session.close()
+    wait_for_answers()
