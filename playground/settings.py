@@ -90,6 +90,10 @@ INSTALLED_APPS = [
     "playground.images",
     "playground.history",
     "playground.usage",
+    "playground.prompts",
+    "playground.compare",
+    "playground.notices",
+    "playground.inspector",
 ]
 
 MIDDLEWARE = [
@@ -329,13 +333,20 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 CELERY_BEAT_SCHEDULE = {
     "chat-sweep": {"task": "chat.sweep", "schedule": 30, "options": {"expires": 30}},
     "images-sweep": {"task": "images.sweep", "schedule": 60, "options": {"expires": 60}},
+    "compare-sweep": {"task": "compare.sweep", "schedule": 10, "options": {"expires": 10}},
     "videos-sweep": {
         "task": "videos.sweep",
         "schedule": VIDEO_SWEEP_SECONDS,
         # A sweep that waited this long is stale: the next one does the same work.
         "options": {"expires": VIDEO_SWEEP_SECONDS * 5},
     },
+    "inspector-prune": {"task": "inspector.prune", "schedule": 3600, "options": {"expires": 3600}},
 }
+
+# The request inspector keeps each gateway call this many days, its texts cut to this many
+# bytes in all (a long chat stream is a few hundred KiB of events).
+INSPECTOR_RETENTION_DAYS = int(os.environ.get("INSPECTOR_RETENTION_DAYS", "7"))
+INSPECTOR_MAX_BYTES = int(os.environ.get("INSPECTOR_MAX_BYTES", str(256 * 1024)))
 
 # Chat. The model list is asked for once, briefly and without retries, and kept in the cache
 # (a failure too, for less time, so a hanging gateway is not asked on every page).
@@ -371,3 +382,33 @@ LOGGING = {
 
 # In local mode the simulator accepts the key in this file, and the first run makes it the team key.
 SIMULATOR_KEY_FILE = VAR_DIR / "simulator.key"
+
+# Finished-job notices. Every open tab asks for its badge this often (seconds): the playground's
+# own database, one indexed query, never the gateway. An image request raises a notice only when
+# it took at least NOTICE_IMAGE_AFTER_SECONDS: a quicker one is answered on the page that asked.
+NOTICE_POLL_SECONDS = int(os.environ.get("NOTICE_POLL_SECONDS", "10"))
+NOTICE_IMAGE_AFTER_SECONDS = env_float("NOTICE_IMAGE_AFTER_SECONDS", 20)
+# E-mail (notices, for those who ask for them): SMTP in production (to localhost unless
+# SMTP_HOST says otherwise; a failed send is logged and never fails a job), printed by the
+# console backend locally unless SMTP_HOST is set.
+smtp_host = os.environ.get("SMTP_HOST", "localhost" if PRODUCTION else "")
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": smtp_host,
+                "port": int(os.environ.get("SMTP_PORT", "587")),
+                "username": os.environ.get("SMTP_USERNAME", ""),
+                "password": os.environ.get("SMTP_PASSWORD", ""),
+                "use_tls": os.environ.get("SMTP_USE_TLS", "1") == "1",
+                "timeout": 10,
+            },
+        }
+        if smtp_host
+        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    )
+}
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Starrise Playground <playground@localhost>"
+)

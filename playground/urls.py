@@ -12,6 +12,10 @@ urlpatterns = [
     path("videos/", include("playground.videos.urls")),
     path("history/", include("playground.history.urls")),
     path("usage/", include("playground.usage.urls")),
+    path("prompts/", include("playground.prompts.urls")),
+    path("compare/", include("playground.compare.urls")),
+    path("notices/", include("playground.notices.urls")),
+    path("inspector/", include("playground.inspector.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -18,10 +18,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from playground.accounts.models import User
 from playground.chat.models import Conversation
+from playground.compare.models import Column
 from tests.chat.factories import ConversationFactory, ExchangeFactory
+from tests.compare.factories import CHAT_PARAMS, ComparisonFactory
 from tests.factories import AdminFactory, UserFactory
 from tests.history.factories import ItemFactory
 from tests.images.factories import GeneratedImageFactory, GenerationFactory
+from tests.inspector.factories import GatewayExchangeFactory
+from tests.notices.factories import NoticeFactory
+from tests.prompts.factories import PromptFactory
 from tests.uploads.factories import UploadFactory
 from tests.videos.factories import ArchivedVideoJobFactory, VideoJobFactory
 
@@ -33,6 +38,7 @@ SAMPLE_UUID = uuid.UUID(int=SAMPLE_ID)
 SAMPLES = {"IntConverter": SAMPLE_ID, "UUIDConverter": SAMPLE_UUID, "StringConverter": "x"}
 # Arguments that a converter's sample cannot stand for.
 ARGS: dict[str, list[Any]] = {"videos:create": ["seedance"]}
+ARGS["inspector:source"] = ["chat", str(SAMPLE_ID)]
 ADMIN_PAGES = [
     "admin:index",
     "admin:accounts_user_changelist",
@@ -147,6 +153,34 @@ MATRIX: dict[str, Access] = {
     "usage:dashboard": Access(S(302, 200, 200), S(302, 405, 405)),
     "usage:quotas": Access(S(302, 403, 200), S(302, 403, 405)),
     "usage:quota_edit": Access(S(302, 403, 405), S(302, 403, 302)),
+    # Prompt library: the team's, read and used by every member; only its author (or an admin)
+    # edits or deletes a prompt. The picker needs `?for=` (the form it fills): 404 without.
+    "prompts:library": Access(S(302, 200, 200), S(302, 405, 405)),
+    "prompts:picker": Access(S(302, 404, 404), S(302, 405, 405)),
+    "prompts:create": Access(S(302, 200, 200), S(302, 400, 400)),
+    "prompts:detail": Access(S(302, 200, 200), S(302, 405, 405)),
+    "prompts:fill": Access(S(302, 405, 405), S(302, 400, 400)),
+    "prompts:edit": Access(S(302, 403, 200), S(302, 403, 400)),
+    "prompts:delete": Access(S(302, 405, 405), S(302, 403, 302)),
+    # Compare: every member reads every comparison and may rerun it as their own; only its
+    # owner runs or streams its columns.
+    "compare:new": Access(S(302, 200, 200), S(302, 405, 405)),
+    "compare:create": Access(S(302, 405, 405), S(302, 400, 400)),
+    "compare:detail": Access(S(302, 200, 200), S(302, 405, 405)),
+    "compare:rerun": Access(S(302, 405, 405), S(302, 302, 302)),
+    "compare:column": Access(S(302, 200, 200), S(302, 405, 405)),
+    "compare:run": Access(S(302, 405, 405), S(302, 403, 403)),
+    "compare:stream": Access(S(302, 403, 403), S(302, 405, 405)),
+    # Notices: each member's own, anyone else's is not found. The badge sends a signed-out
+    # visitor to log in (and tells a signed-out tab's htmx to stop asking: 286).
+    "notices:list": Access(S(302, 200, 200), S(302, 405, 405)),
+    "notices:badge": Access(S(302, 200, 200), S(405, 405, 405)),
+    "notices:settings": Access(S(302, 200, 200), S(302, 302, 302)),
+    "notices:open": Access(S(302, 404, 404), S(302, 405, 405)),
+    "notices:dismiss": Access(S(302, 405, 405), S(302, 404, 404)),
+    # The request inspector: every member reads the team's recorded gateway calls.
+    "inspector:detail": Access(S(302, 200, 200), S(302, 405, 405)),
+    "inspector:source": Access(S(302, 302, 302), S(302, 405, 405)),
     # The container health check: no login, GET only.
     "healthz": Access(S(200, 200, 200), S(405, 405, 405)),
     # The Django admin's main pages.
@@ -175,6 +209,13 @@ def samples(settings: Any, tmp_path: Any) -> User:
     GeneratedImageFactory.create(id=SAMPLE_UUID, generation=generation)
     UploadFactory.create(id=SAMPLE_UUID, created_by=owner)
     ItemFactory.create(id=SAMPLE_ID, user=owner)
+    PromptFactory.create(id=SAMPLE_ID, author=owner)
+    comparison = ComparisonFactory.create(id=SAMPLE_UUID, user=owner)
+    Column.objects.create(
+        id=SAMPLE_ID, comparison=comparison, position=1, model="gpt-4o-mini", params=CHAT_PARAMS
+    )
+    NoticeFactory.create(id=SAMPLE_ID, user=owner)
+    GatewayExchangeFactory.create(id=SAMPLE_ID, source_id=str(SAMPLE_ID))
     return owner
 
 

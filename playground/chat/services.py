@@ -18,7 +18,9 @@ from playground.chat.models import ChatExchange, Conversation
 from playground.gateway.chat import ChatMessage, Usage
 from playground.gateway.client import GatewayClient
 from playground.gateway.errors import GatewayError
+from playground.gateway.trace import tracing
 from playground.history.services import item_record
+from playground.inspector.services import exchange_record
 from playground.teamkey.selectors import team_key_source
 from playground.usage.models import Kind
 from playground.usage.services import quota_check
@@ -239,13 +241,14 @@ def exchange_stream(*, exchange_id: int) -> Iterator[str]:
     usage: Usage | None = None
     outcome: str | None = None
     error = ""
-    chunks = GatewayClient(key=team_key_source()).chat_stream(
-        model=exchange.model,
-        messages=context_messages(exchange),
-        temperature=exchange.temperature,
-        top_p=exchange.top_p,
-        max_tokens=exchange.max_tokens,
-    )
+    with tracing() as trace:  # bound to the stream now; it records in whichever thread reads
+        chunks = GatewayClient(key=team_key_source()).chat_stream(
+            model=exchange.model,
+            messages=context_messages(exchange),
+            temperature=exchange.temperature,
+            top_p=exchange.top_p,
+            max_tokens=exchange.max_tokens,
+        )
     try:
         for chunk in chunks:
             usage = chunk.usage or usage
@@ -272,6 +275,8 @@ def exchange_stream(*, exchange_id: int) -> Iterator[str]:
             close()
         if outcome is None:
             outcome, error = Status.FAILED, INTERRUPTED
+        # Before the answer is saved: whoever sees it ended finds its record too.
+        exchange_record(kind="chat", source_id=exchange_id, trace=trace)
         ChatExchange.objects.filter(id=exchange_id).update(
             status=outcome,
             reply="".join(parts),

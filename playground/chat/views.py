@@ -70,16 +70,23 @@ def conversation_url(conversation: Conversation) -> str:
     return reverse("chat:conversation", args=[conversation.id])
 
 
+def from_library(request: AuthenticatedHttpRequest) -> dict[str, str]:
+    """`?message=` or `?system_prompt=`: a prompt filled in from the library without JavaScript."""
+    return {name: request.GET[name] for name in ("message", "system_prompt") if name in request.GET}
+
+
 @require_GET
 def page(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = ChatForm(initial=selectors.new_chat_settings(user=request.user))
-    return render_chat(request, None, form)
+    initial = selectors.new_chat_settings(user=request.user) | from_library(request)
+    return render_chat(request, None, ChatForm(initial=initial))
 
 
 @require_GET
 def conversation(request: AuthenticatedHttpRequest, conversation_id: int) -> HttpResponse:
     found = found_conversation(conversation_id)
-    return render_chat(request, found, fresh_form(found))
+    form = fresh_form(found)
+    form.initial.update(from_library(request))
+    return render_chat(request, found, form)
 
 
 @require_GET

@@ -7,6 +7,7 @@ and the exceptions from `errors`.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing, nullcontext
 from typing import BinaryIO
 
 from django.conf import settings
@@ -16,7 +17,8 @@ from playground.gateway.chat import ChatChunk, ChatCompletion, ChatMessage, Mode
 from playground.gateway.errors import GatewayNotFoundError
 from playground.gateway.images import ImageGeneration, ImageRequest
 from playground.gateway.media import Download
-from playground.gateway.transport import KeySource, Transport, stream_lines
+from playground.gateway.trace import Trace, active_trace, tracing
+from playground.gateway.transport import JSON, KeySource, Transport, redact, stream_lines
 from playground.gateway.video import KlingAction, KlingRequest, SeedanceRequest, VideoTask
 
 
@@ -64,6 +66,8 @@ class GatewayClient:
         max_tokens: int | None = None,
         top_p: float | None = None,
     ) -> Iterator[ChatChunk]:
+        """The answer's pieces. Nothing is sent until the first is asked for; a trace active
+        now (not then) records the stream, in whichever thread reads it."""
         payload = chat.chat_payload(
             model=model,
             messages=messages,
@@ -72,11 +76,22 @@ class GatewayClient:
             top_p=top_p,
             stream=True,
         )
-        response = self.transport.open_stream(
-            "/v1/chat/completions", payload, unconfirmed=chat.UNCONFIRMED
-        )
+        return self._chat_chunks(payload, active_trace())
+
+    def _chat_chunks(self, payload: JSON, trace: Trace | None) -> Iterator[ChatChunk]:
+        with tracing(trace) if trace is not None else nullcontext():
+            response = self.transport.open_stream(
+                "/v1/chat/completions", payload, unconfirmed=chat.UNCONFIRMED
+            )
+        call = trace.calls[-1] if trace is not None else None
         lines = stream_lines(response, unconfirmed=chat.UNCONFIRMED)
-        yield from chat.chunks_from(lines, status=response.status_code)
+        if call is not None:
+            lines = call.read(lines, redact=redact)
+        with closing(lines):  # the last byte's time is known when [DONE] came, not later
+            for chunk in chat.chunks_from(lines, status=response.status_code):
+                if call is not None and chunk.content:
+                    call.token()
+                yield chunk
 
     def generate_images(self, request: ImageRequest) -> ImageGeneration:
         body = self.transport.call(

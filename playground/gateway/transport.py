@@ -27,7 +27,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
@@ -57,6 +57,7 @@ from playground.gateway.errors import (
     NoTeamKeyError,
     TaskNotFoundError,
 )
+from playground.gateway.trace import Call, active_trace
 
 logger = logging.getLogger("playground.gateway")
 
@@ -204,6 +205,16 @@ class _Failure:
     cause: str = ""  # the underlying exception's class, for the log
 
 
+def _wait(failure: _Failure, attempt: int, attempts: int) -> float | None:
+    """Seconds to sleep before the next attempt, or None when there is none."""
+    if not failure.retry or attempt == attempts:
+        return None
+    retry_after = failure.error.retry_after
+    if retry_after is not None and retry_after > settings.STARRISE_BACKOFF_MAX:
+        return None  # Too long to wait inside a request; the caller reschedules.
+    return retry_after if retry_after is not None else backoff(attempt)
+
+
 def _new_session() -> requests.Session:
     session = requests.Session()
     # No retries inside urllib3: every resend is decided by the policy above.
@@ -308,10 +319,12 @@ class Transport:
             )
         path = urlsplit(url).path or "/"
         attempts = (settings.STARRISE_MAX_RETRIES if retries is None else retries) + 1
+        trace = active_trace()
+        call = trace.call(method, url, payload, stream=stream) if trace is not None else None
         for attempt in range(1, attempts + 1):
             started = time.monotonic()
             outcome = self._attempt(
-                method, url, payload, parse, stream, auth, unconfirmed, error_for, timeout
+                method, url, payload, parse, stream, auth, unconfirmed, error_for, timeout, call
             )
             elapsed = (time.monotonic() - started) * 1000
             if not isinstance(outcome, _Failure):
@@ -325,6 +338,8 @@ class Transport:
                     attempt,
                     attempts,
                 )
+                if call is not None:
+                    call.tried(attempt, started, status=response.status_code, outcome="answered")
                 return outcome
             error = outcome.error
             logger.warning(
@@ -338,11 +353,21 @@ class Transport:
                 type(error).__name__,
                 "" if outcome.retry and attempt < attempts else ", not retried",
             )
-            if not outcome.retry or attempt == attempts:
+            wait = _wait(outcome, attempt, attempts)
+            if call is not None:
+                call.tried(
+                    attempt,
+                    started,
+                    status=error.status,
+                    outcome=f"{type(error).__name__}: {error.message}"
+                    + (f" ({outcome.cause})" if outcome.cause else ""),
+                    wait_s=wait,
+                    retry_after_s=error.retry_after,
+                )
+                call.error = "" if wait is not None else error.message
+            if wait is None:
                 raise error
-            if error.retry_after is not None and error.retry_after > settings.STARRISE_BACKOFF_MAX:
-                raise error  # Too long to wait inside a request; the caller reschedules.
-            time.sleep(error.retry_after if error.retry_after is not None else backoff(attempt))
+            time.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
     @sensitive_variables("key", "headers")
@@ -357,9 +382,11 @@ class Transport:
         unconfirmed: str,
         error_for: Callable[[int], GatewayError] | None,
         timeout: float | None = None,
+        call: Call | None = None,
     ) -> tuple[requests.Response, JSON | None] | _Failure:
         """One request, classified: the response (and its JSON), or a failure saying whether
-        the policy allows another try."""
+        the policy allows another try. With a `call`, the request and its answer are noted
+        on it, the key scrubbed from both."""
         headers = {"Accept": "application/json"}
         key = ""
         if auth:
@@ -372,6 +399,8 @@ class Transport:
         host = urlsplit(url).netloc
         if not is_get:
             headers["Connection"] = "close"
+        if call is not None:
+            call.sending(headers, secret=key)
         try:
             session = self.session if is_get else _thread_session("writes")
             response = session.request(
@@ -456,6 +485,8 @@ class Transport:
             )
 
         status = response.status_code
+        if call is not None:
+            call.answered(response, secret=key, read_body=not stream or status >= 400)
         if status >= 400:
             if error_for is not None:
                 error = error_for(status)
@@ -487,7 +518,7 @@ class Transport:
         return response, body
 
 
-def stream_lines(response: requests.Response, *, unconfirmed: str = UNCONFIRMED) -> Iterator[str]:
+def stream_lines(response: requests.Response, *, unconfirmed: str = UNCONFIRMED) -> Generator[str]:
     """The lines of a streamed answer, closing it at the end. A connection lost in the
     middle raises GatewayOutcomeUnknownError: the request was made, its answer is partial."""
     with response:

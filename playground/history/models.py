@@ -39,6 +39,7 @@ class Item(models.Model):
         CHAT = "chat", _("Chat")
         IMAGE = "image", _("Image")
         VIDEO = "video", _("Video")
+        COMPARE = "compare", _("Comparison")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     source_id = models.CharField(max_length=64)  # the chat, image or video row's id, as text

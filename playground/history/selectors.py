@@ -7,14 +7,29 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchQueryCombinable,
+    SearchQueryField,
+    SearchVectorField,
+)
 from django.db import connection
-from django.db.models import DateTimeField, ExpressionWrapper, F, Q, QuerySet, Subquery
+from django.db.models import (
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Func,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from playground.accounts.models import User
 from playground.chat.models import ChatExchange, Conversation
+from playground.compare.models import Comparison
 from playground.gateway.chat import ChatMessage, chat_payload
 from playground.history.models import SEARCH_CONFIG, Event, Item
 from playground.images.models import GeneratedImage, Generation
@@ -108,17 +123,41 @@ def item_filter(filters: Filters) -> QuerySet[Item]:
     if filters.until:
         items = items.filter(created_at__lt=_day_start(filters.until + timedelta(days=1)))
     if filters.q:
-        items = _search(items, filters.q)
+        items = _search(items, filters)
     return items.order_by("-created_at", "-id")
 
 
-def _search(items: QuerySet[Item], words: str) -> QuerySet[Item]:
-    """Full-text search on PostgreSQL (the GIN index of migration 0002), else icontains."""
+class ExactLexeme(SearchQueryCombinable, Func):  # type: ignore[misc]
+    """A tsquery of one lexeme taken as it is: a cast, because to_tsquery would split
+    `kind:video` into words."""
+
+    template = "%(expressions)s::tsquery"
+    output_field = SearchQueryField()
+
+    def __init__(self, lexeme: str) -> None:
+        quoted = "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+        super().__init__(Value(quoted))
+
+
+def _search(items: QuerySet[Item], filters: Filters) -> QuerySet[Item]:
+    """Full-text search of the title on PostgreSQL (the GIN index), else icontains."""
     if connection.vendor != "postgresql":
-        for word in words.split():
+        for word in filters.q.split():
             items = items.filter(title__icontains=word)
         return items
-    return items.filter(search=SearchQuery(words, config=SEARCH_CONFIG, search_type="websearch"))
+    return items.filter(search=_words(filters))
+
+
+def _words(filters: Filters, *, with_filters: bool = False) -> SearchQueryCombinable:
+    """The search words as a text query; `with_filters` adds the equality filters as lexemes of
+    the vector (migration 0004), so that the GIN index answers words and filters together."""
+    query: SearchQueryCombinable = SearchQuery(
+        filters.q, config=SEARCH_CONFIG, search_type="websearch"
+    )
+    for column in ("kind", "state", "model"):
+        if with_filters and (value := getattr(filters, column)):
+            query = query & ExactLexeme(f"{column}:{value}")
+    return query
 
 
 # -- Keyset cursor -----------------------------------------------------------------------------
@@ -159,9 +198,9 @@ def item_page(*, filters: Filters, cursor: str = "", size: int = PAGE_SIZE) -> P
         items = _after(items, decoded)
         everyone = _after(everyone, decoded)
     if filters.q and connection.vendor == "postgresql":
-        rows = _searched_page(items, filters.q, size, everyone=everyone)
+        rows = _searched_page(items, filters, size, everyone=everyone)
     else:
-        rows = _rows(_search(items, filters.q) if filters.q else items, size)
+        rows = _rows(_search(items, filters) if filters.q else items, size)
     more = len(rows) > size
     rows = rows[:size]
     return Page(items=rows, next_cursor=cursor_encode(rows[-1]) if more else "")
@@ -172,19 +211,27 @@ def _rows(items: QuerySet[Item], size: int) -> list[Item]:
 
 
 def _searched_page(
-    items: QuerySet[Item], words: str, size: int, *, everyone: QuerySet[Item]
+    items: QuerySet[Item], filters: Filters, size: int, *, everyone: QuerySet[Item]
 ) -> list[Item]:
     """A search page in time whatever the words. Common words: the team's newest SCAN_FIRST
     items (after the cursor) hold a page of matches, found by walking the btree index down to
     that bound (a subquery, so still one query). Rare words: the GIN index finds the few
     matches, which are then sorted; ordering by an expression keeps the planner from walking
     the whole btree index and filtering every row instead, expecting the matches to be many."""
-    newest = everyone.order_by(*NEWEST).values("created_at")[SCAN_FIRST - 1 : SCAN_FIRST]
-    rows = _rows(_search(items.filter(created_at__gte=Subquery(newest)), words), size)
-    if len(rows) > size:
-        return rows
+    bound = everyone.order_by(*NEWEST).values_list("created_at", flat=True)[SCAN_FIRST - 1 :]
+    # The bound is read first, so that the planner sees a value and knows the window is small.
+    # The window is read through the btree, the vector checked row by row: the planner,
+    # misjudging how many rows hold the words, would otherwise read every match from GIN.
+    oldest = bound.first()
+    if oldest is not None:
+        scanned = Coalesce("search", Value("", output_field=SearchVectorField()))
+        window = items.filter(created_at__gte=oldest).alias(scanned=scanned)
+        rows = _rows(window.filter(scanned=_words(filters)), size)
+        if len(rows) > size:
+            return rows
     unindexed = ExpressionWrapper(F("created_at") + timedelta(0), output_field=DateTimeField())
-    return _rows(_search(items, words).order_by(unindexed.desc(), F("id").desc()), size)
+    found = items.filter(search=_words(filters, with_filters=True))
+    return _rows(found.order_by(unindexed.desc(), F("id").desc()), size)
 
 
 def item_statuses(*, ids: list[int]) -> list[Item]:
@@ -261,6 +308,7 @@ class Detail:
     images: list[GeneratedImage] = field(default_factory=list)
     conversation: Conversation | None = None
     exchanges: list[ChatExchange] = field(default_factory=list)
+    comparison: Comparison | None = None
 
 
 def _when(value: datetime | None) -> str | None:
@@ -354,10 +402,67 @@ def _chat_detail(source_id: str) -> Detail | None:
     return Detail(request, response, conversation=conversation, exchanges=exchanges)
 
 
+def _compare_detail(source_id: str) -> Detail | None:
+    comparison = Comparison.objects.filter(id=source_id).first()
+    if comparison is None:
+        return None
+    columns = list(comparison.columns.order_by("position"))
+    request = {
+        "prompt": comparison.prompt,
+        "columns": [{"model": column.model, "params": column.params} for column in columns],
+    }
+    response = {
+        "state": comparison.state,
+        "columns": [
+            {
+                "model": column.model,
+                "ttft_ms": column.ttft_ms,
+                "total_ms": column.total_ms,
+                "tokens": column.tokens,
+                "tokens_per_second": column.tokens_per_second,
+            }
+            for column in columns
+        ],
+    }
+    return Detail(request, response, comparison=comparison)
+
+
 def item_detail(*, item: Item) -> Detail | None:
     """The source of an item; None when it was deleted since (the history row stays)."""
+    if item.kind == Item.Kind.COMPARE:
+        return _compare_detail(item.source_id)
     if item.kind == Item.Kind.VIDEO:
         return _video_detail(item.source_id)
     if item.kind == Item.Kind.IMAGE:
         return _image_detail(item.source_id)
     return _chat_detail(item.source_id)
+
+
+@dataclass(frozen=True)
+class Texts:
+    """What an item was asked with, for "Save as prompt"."""
+
+    prompt: str  # an image or video request's prompt, or a chat's first message
+    system_prompt: str = ""  # a chat's
+
+
+def item_texts(*, item: Item) -> Texts | None:
+    """The item's prompt (and a chat's system prompt); None when its source was deleted."""
+    if item.kind == Item.Kind.VIDEO:
+        video = VideoJob.objects.filter(id=item.source_id).values_list("prompt", flat=True)
+        prompt = video.first()
+        return None if prompt is None else Texts(prompt)
+    if item.kind == Item.Kind.IMAGE:
+        image = Generation.objects.filter(id=item.source_id).values_list("prompt", flat=True)
+        prompt = image.first()
+        return None if prompt is None else Texts(prompt)
+    conversation = Conversation.objects.filter(id=item.source_id).only("system_prompt").first()
+    if conversation is None:
+        return None
+    first = (
+        ChatExchange.objects.filter(conversation=conversation)
+        .order_by("created_at", "id")
+        .values_list("message", flat=True)
+        .first()
+    )
+    return Texts(first or "", conversation.system_prompt)

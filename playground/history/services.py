@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from playground.chat.models import ChatExchange, Conversation
+from playground.compare.models import Comparison
 from playground.history.models import Event, Item
 from playground.images.models import GeneratedImage, Generation
 from playground.videos.models import VideoJob
@@ -86,7 +87,25 @@ def chat_snapshot(
     )
 
 
+def comparison_snapshot(comparison: Comparison) -> Snapshot:
+    models = ", ".join(comparison.columns.values_list("model", flat=True))
+    return Snapshot(
+        user_id=comparison.user_id,
+        model=models[:200],
+        state=comparison.state,
+        in_flight=comparison.state == Comparison.State.RUNNING,
+        title=comparison.prompt,
+        created_at=comparison.created_at,
+        finished_at=comparison.finished_at,
+        duration_ms=_duration(comparison.created_at, comparison.finished_at),
+        media="",
+    )
+
+
 def _snapshot(kind: str, source_id: str) -> Snapshot | None:
+    if kind == Kind.COMPARE:
+        comparison = Comparison.objects.filter(id=source_id).first()
+        return comparison_snapshot(comparison) if comparison else None
     if kind == Kind.VIDEO:
         job = VideoJob.objects.filter(id=source_id).first()
         return video_snapshot(job) if job else None

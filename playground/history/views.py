@@ -85,7 +85,7 @@ def detail(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
         raise Http404(_("No such item in the history."))
     found = selectors.item_detail(item=item)
     code = []
-    if found is not None and found.request_body:
+    if found is not None and found.request_body and item.kind != Item.Kind.COMPARE:
         code = snippets(api_request(kind=item.kind, body=found.request_body, action=found.action))
     context = {
         "nav": "history",

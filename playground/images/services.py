@@ -34,6 +34,8 @@ from playground.gateway.images import UNCONFIRMED, ImageGeneration
 from playground.history.services import item_record
 from playground.images.build import Params, image_request
 from playground.images.models import LOST_AFTER, GeneratedImage, Generation
+from playground.inspector.services import exchange_recording
+from playground.notices.services import generation_notice_raise
 from playground.teamkey.selectors import team_key_source
 from playground.uploads.models import Upload
 from playground.uploads.rules import ImageRules
@@ -98,7 +100,8 @@ def generation_run(*, generation: Generation) -> Generation:
     try:
         client = GatewayClient(key=team_key_source())
         try:
-            answer = client.generate_images(image_request(params=generation.params))
+            with exchange_recording(kind="image", source_id=generation.id):
+                answer = client.generate_images(image_request(params=generation.params))
         except GatewayOutcomeUnknownError as error:
             return _end(generation, State.UNKNOWN, error.message)
         except GatewayError as error:
@@ -126,6 +129,7 @@ def _end(generation: Generation, state: str, error: str) -> Generation:
     generation.finished_at = timezone.now()
     generation.save(update_fields=["state", "error", "finished_at"])
     item_record(kind="image", source_id=generation.id)
+    generation_notice_raise(generation=generation)
     return generation
 
 
@@ -282,4 +286,6 @@ def generation_sweep() -> int:
         ended += ids
     for generation_id in ended:
         item_record(kind="image", source_id=generation_id)
+    for generation in Generation.objects.filter(id__in=ended):
+        generation_notice_raise(generation=generation)
     return len(ended)

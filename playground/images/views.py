@@ -74,8 +74,9 @@ def _render_page(
 
 @require_GET
 def page(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The form; `?refer1_upload=<id>` starts it with a stored image as a reference."""
-    initial: dict[str, Any] = {}
+    """The form; `?refer1_upload=<id>` starts it with a stored image as a reference, and
+    `?prompt=` with a prompt filled in from the library."""
+    initial: dict[str, Any] = {"prompt": request.GET["prompt"]} if "prompt" in request.GET else {}
     for n in range(1, MAX_REFERENCES + 1):
         name = f"refer{n}_upload"
         if (value := request.GET.get(name)) and upload_get(upload_id=value) is not None:

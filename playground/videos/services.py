@@ -47,6 +47,8 @@ from playground.gateway.video import (
     callback_looks_final,
 )
 from playground.history.services import item_record
+from playground.inspector.services import exchange_recording
+from playground.notices.services import video_job_notice_raise
 from playground.teamkey.selectors import team_key_source
 from playground.usage.models import Kind
 from playground.usage.services import quota_check
@@ -103,6 +105,8 @@ def _move(job: VideoJob, *, only_from: tuple[str, ...], **changes: Any) -> bool:
             setattr(job, name, value)
     if updated and "state" in changes:
         item_record(kind="video", source_id=job.id)
+        if job.is_final:
+            video_job_notice_raise(job=job)
     return updated == 1
 
 
@@ -210,9 +214,11 @@ def video_job_advance(*, job_id: uuid.UUID | str, due: float | None = None) -> N
         lag_ms = (time.time() - due) * 1000
         logger.info("video job %s: poll ran %d ms after its due time", job.id, lag_ms)
     if job.state == State.QUEUED:
-        _submit(job)
+        with exchange_recording(kind="video", source_id=job.id):
+            _submit(job)
     elif job.state == State.RUNNING:
-        _poll(job)
+        with exchange_recording(kind="video", source_id=job.id):
+            _poll(job)
     elif job.state == State.ARCHIVING:
         _archive(job)
 

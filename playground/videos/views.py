@@ -56,7 +56,8 @@ def _render_page(
 @require_GET
 def page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The form of a tab; `?<slot>_upload=<id>` (e.g. `image_upload`) starts an image slot with
-    an image stored in the playground, as "use as reference" in the image gallery links."""
+    an image stored in the playground, as "use as reference" in the image gallery links;
+    `?prompt=` starts it with a prompt filled in from the library."""
     tab = request.GET.get("tab", VideoJob.Action.SEEDANCE)
     form_class = FORMS.get(tab, FORMS[VideoJob.Action.SEEDANCE])
     initial = {
@@ -65,6 +66,8 @@ def page(request: AuthenticatedHttpRequest) -> HttpResponse:
         if (value := request.GET.get(name := f"{prefix}_upload"))
         and upload_get(upload_id=value) is not None
     }
+    if "prompt" in request.GET:
+        initial["prompt"] = request.GET["prompt"]
     return _render_page(request, form_class(initial=initial, user=request.user))
 
 

@@ -23,14 +23,19 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from playground.accounts.models import Role
 from playground.accounts.services import user_invite
 from playground.chat.models import ChatExchange, Conversation
+from playground.compare.models import Comparison
 from playground.history.services import item_record
 from playground.teamkey.services import team_key_set
 from playground.videos.models import VideoJob
 from playground.videos.views import TABS
 from tests.browser.conftest import log_in, screenshot
+from tests.compare.factories import chat_comparison
 from tests.conftest import Simulator
 from tests.factories import AdminFactory, UserFactory
 from tests.images.factories import GeneratedImageFactory
+from tests.inspector.factories import GatewayExchangeFactory
+from tests.notices.factories import NoticeFactory
+from tests.prompts.factories import PromptFactory
 from tests.test_access import every_url
 from tests.videos.factories import VideoJobFactory
 
@@ -38,6 +43,7 @@ from tests.videos.factories import VideoJobFactory
 pytestmark = pytest.mark.urls("tests.test_errors")
 
 PASSWORD = "a-long-test-password"
+KINDS = Comparison.Kind.values
 PHONE = (390, 844)
 LAPTOP = (1366, 900)
 UNBROKEN = "https://example.com/storyboards/winter/fox-at-dawn-" + "x" * 90 + ".png"
@@ -80,6 +86,18 @@ NOT_PAGES = {
     "history:export_csv": "a download",
     "history:export_json": "a download",
     "healthz": "the container health check's plain-text answer",
+    "prompts:picker": "the htmx fragment of the prompt picker on the chat, image and video pages",
+    "prompts:fill": "a form's POST target",
+    "prompts:delete": "a form's POST target",
+    "compare:create": "a form's POST target",
+    "compare:rerun": "a form's POST target",
+    "compare:run": "a form's POST target",
+    "compare:stream": "the event stream of a chat column, read by the compare page",
+    "compare:column": "the htmx fragment of one column on the compare page",
+    "notices:badge": "the htmx fragment of the header's notice badge and toasts",
+    "notices:open": "a notice's link: marks it seen and redirects to its result",
+    "notices:dismiss": "a form's POST target",
+    "inspector:source": "a redirect to the newest recorded call of an item",
 }
 
 
@@ -137,8 +155,21 @@ def site(
         fail_reason=f"The gateway refused the prompt (content safety): {UNBROKEN}",
     )
     image = GeneratedImageFactory.create(generation__user=admin)
+    NoticeFactory.create(user=admin, source_id=job.id, outcome="failed", title=job.prompt)
     history_item = item_record(kind="video", source_id=job.id)
+    recorded = GatewayExchangeFactory.create(
+        kind="video",
+        source_id=str(job.id),
+        request_body=f'{{"prompt": "{UNBROKEN}", "content": [{{"text": "{UNBROKEN}"}}]}}',
+        response_body=f'{{"error": {{"message": "{UNBROKEN}"}}}}',
+        events=[],
+        stream=False,
+    )
     assert history_item is not None
+    prompt = PromptFactory.create(
+        author=admin, title=f"Storyboard {UNBROKEN}", text=f"A {{{{animal}}}} at {UNBROKEN}"
+    )
+    comparison = chat_comparison(user=admin, columns=3, prompt=f"Compare these on {UNBROKEN}")
     invited = user_invite(actor=admin, username="alan", email="alan@example.com", role=Role.MEMBER)
     invite = reverse(
         "invite_accept",
@@ -171,6 +202,15 @@ def site(
         Shown("history:page", "member", reverse("history:page")),
         Shown("history:detail", "member", reverse("history:detail", args=[history_item.id])),
         Shown("password_change", "member", reverse("password_change")),
+        Shown("prompts:library", "member", reverse("prompts:library")),
+        Shown("prompts:detail", "member", reverse("prompts:detail", args=[prompt.id])),
+        Shown("prompts:create", "member", reverse("prompts:create")),
+        Shown("prompts:edit", "admin", reverse("prompts:edit", args=[prompt.id])),
+        *[Shown("compare:new", "member", f"{reverse('compare:new')}?kind={k}") for k in KINDS],
+        Shown("compare:detail", "member", reverse("compare:detail", args=[comparison.id])),
+        Shown("notices:list", "admin", reverse("notices:list")),
+        Shown("notices:settings", "member", reverse("notices:settings")),
+        Shown("inspector:detail", "member", reverse("inspector:detail", args=[recorded.id])),
         Shown("403", "member", reverse("teamkey:page"), 403),
         Shown("404", "member", reverse("videos:job", args=[uuid.uuid4()]), 404),
         Shown("404", "anonymous", "/no/such/page/", 404),
@@ -241,6 +281,10 @@ def test_it_shows_every_page_of_the_playground() -> None:
     shown |= {"images:generation", "images:rerun", "images:image", "users:page"}
     shown |= {"password_change", "invite_accept", "usage:dashboard", "usage:quotas"}
     shown |= {"history:page", "history:detail"}
+    shown |= {"prompts:library", "prompts:detail", "prompts:create", "prompts:edit"}
+    shown |= {"compare:new", "compare:detail"}
+    shown |= {"notices:list", "notices:settings"}
+    shown |= {"inspector:detail"}
     listed = shown | set(NOT_PAGES)
     missing = names - listed
     assert missing == set(), "show these in this file, or list them in NOT_PAGES with a reason"

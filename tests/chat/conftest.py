@@ -1,3 +1,5 @@
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -63,8 +65,21 @@ class LiveSession:
         )
 
 
+def wait_for_answers(timeout: float = 30) -> None:
+    """Waits until the live server's request threads and the answers they finish in the
+    background are done, so that no stream of this test reaches the simulator during the
+    next one (whose checks of the simulator's log would then see it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        names = [thread.name for thread in threading.enumerate()]
+        if not any(name == "chat-answer" or "process_request_thread" in name for name in names):
+            return
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def live_session(live_server: Any, owner: User) -> Iterator[LiveSession]:
     session = LiveSession(live_server.url, owner)
     yield session
     session.session.close()
+    wait_for_answers()

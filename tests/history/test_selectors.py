@@ -152,3 +152,29 @@ class TestSearchPages:
         assert page.items == [old]
         assert last.items == [older]
         assert last.next_cursor == ""
+
+    def test_filters_far_back_are_answered_with_the_words(self) -> None:
+        for n in range(10):
+            ItemFactory.create(title=f"a heron, take {n}", created_at=NOON - timedelta(minutes=n))
+        odd_model = "it's a \\ model"
+        wanted = ItemFactory.create(
+            kind="video",
+            state="failed",
+            model=odd_model,
+            title="a heron far back",
+            created_at=NOON - timedelta(days=30),
+        )
+        ItemFactory.create(kind="video", state="succeeded", model=odd_model, title="a heron")
+        ItemFactory.create(kind="image", state="failed", model=odd_model, title="a heron")
+        ItemFactory.create(kind="video", state="failed", model="other", title="a heron")
+
+        filters = Filters(kind="video", state="failed", model=odd_model, q="heron")
+
+        assert item_page(filters=filters).items == [wanted]
+
+    def test_an_item_whose_state_changes_is_found_under_its_new_state(self) -> None:
+        item = ItemFactory.create(kind="video", state="running", title="a late heron")
+        Item.objects.filter(id=item.id).update(state="succeeded")
+
+        assert item_page(filters=Filters(state="succeeded", q="heron")).items == [item]
+        assert item_page(filters=Filters(state="running", q="heron")).items == []
