@@ -30,6 +30,9 @@ PAGES = [
     ("usage", "usage:dashboard", "按用户和日期"),
     ("teamkey", "teamkey:page", "审计日志"),
     ("users", "users:page", "邀请成员"),
+    ("prompts", "prompts:library", "提示词库"),
+    ("compare", "compare:new", "并排对比模型"),
+    ("notices", "notices:list", "通知设置"),
 ]
 
 
