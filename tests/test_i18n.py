@@ -6,15 +6,20 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from playground.gateway import video
 from playground.gateway.transport import error_from_body, unknown_outcome
+from playground.notices.models import Notice, Preference
+from playground.notices.services import notice_email
 from playground.stored_text import translate_stored
 from tests.conftest import ROOT
 from tests.factories import UserFactory
@@ -24,6 +29,14 @@ from tests.videos.factories import VideoJobFactory
 # the upstream, in English), the tests or the virtualenv. `make messages` uses the same list.
 IGNORED = [".venv", "playground/simulator", "tests", "bench", "var", "test-artifacts", "docs"]
 PO = Path("locale/zh_Hans/LC_MESSAGES/django.po")
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards() -> Iterator[None]:
+    """A request's language stays active in its thread (the test client's is this one): put
+    the default back, so the next test's services do not write Chinese."""
+    yield
+    translation.deactivate()
 
 
 def gettext_tool(name: str) -> str:
@@ -189,3 +202,25 @@ class TestStoredSentences:
         stored = "The gateway is overloaded (503): try again shortly."
         with translation.override("en"):
             assert translate_stored(stored) == stored
+
+
+@pytest.mark.usefixtures("compiled_messages")
+class TestEmails:
+    def test_a_notice_email_goes_out_in_the_members_saved_language(
+        self, db: None, settings: Any
+    ) -> None:
+        settings.PUBLIC_URL = "https://playground.example.com"
+        owner = UserFactory.create(email="owner@example.com", language="zh-hans")
+        Preference.objects.create(user=owner, email=True)
+        job = VideoJobFactory.create(user=owner, prompt="雪地里的红狐狸")
+        notice = Notice.objects.create(
+            user=owner,
+            kind=Notice.Kind.VIDEO,
+            source_id=job.id,
+            title=job.prompt,
+            outcome=Notice.Outcome.SUCCEEDED,
+        )
+        assert notice_email(notice_id=notice.id)
+        [email] = mail.outbox
+        assert email.subject == "你的视频已生成"
+        assert "打开查看：https://playground.example.com/videos/" in email.body

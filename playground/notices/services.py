@@ -8,7 +8,7 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from playground.accounts.models import User
@@ -87,14 +87,16 @@ def notice_email(*, notice_id: int) -> bool:
     wanted = Preference.objects.filter(user=user, email=True).exists()
     if not (wanted and user.email):
         return False
-    body = "\n\n".join(
-        [
-            notice.headline + (f": {notice.title}" if notice.title else "."),
-            gettext("Open it: %(url)s") % {"url": settings.PUBLIC_URL + notice.result_url},
-            gettext("You get this e-mail because you asked for it in your notice settings."),
-        ]
-    )
-    send_mail(notice.headline, body, None, [user.email])
+    # In the language the member chose in the playground (a worker has no request to go by).
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        body = "\n\n".join(
+            [
+                notice.headline + (f": {notice.title}" if notice.title else "."),
+                gettext("Open it: %(url)s") % {"url": settings.PUBLIC_URL + notice.result_url},
+                gettext("You get this e-mail because you asked for it in your notice settings."),
+            ]
+        )
+        send_mail(notice.headline, body, None, [user.email])
     return True
 
 
