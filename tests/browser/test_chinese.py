@@ -32,7 +32,7 @@ PAGES = [
     ("users", "users:page", "邀请成员"),
     ("prompts", "prompts:library", "提示词库"),
     ("compare", "compare:new", "并排对比模型"),
-    ("notices", "notices:list", "全部标为已读"),
+    ("notices", "notices:list", "还没有通知"),
 ]
 
 
