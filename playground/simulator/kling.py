@@ -192,13 +192,14 @@ def _schedule_callback(task: Task, stage: int, state: State, media: MediaStore) 
     order; a reset cancels what is pending.
     """
     due = task.submitted_at + task.clock * CALLBACK_SHARES[stage] + (0.01 if stage else 0)
-    state.scheduler.at(due, lambda: _deliver_callback(task, stage, state, media))
+    state.scheduler.at(due, lambda: _deliver_callback(task, stage, due, state, media))
 
 
-def _deliver_callback(task: Task, stage: int, state: State, media: MediaStore) -> None:
+def _deliver_callback(task: Task, stage: int, due: float, state: State, media: MediaStore) -> None:
     if state.task(task.id, "kling") is not task:
         return  # the simulator was reset; this task is gone
-    data = kling_data(task, moment(task), media, state.config())
+    # The task as it was when this stage began: a late POST still reports its own change.
+    data = kling_data(task, moment(task, at=due), media, state.config())
     if data["task_status"] == "succeed":
         media.prerender(task.media)
     request = urllib.request.Request(  # noqa: S310 - http(s) only, checked at create
