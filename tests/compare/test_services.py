@@ -245,6 +245,8 @@ class TestImageAndVideoColumns:
         comparison.refresh_from_db()
         assert comparison.state == Comparison.State.DONE
 
+    # In a transaction that is never committed: the jobs are not sent to the session's worker.
+    @pytest.mark.django_db
     def test_video_columns_are_ordinary_queued_jobs(self, owner: User) -> None:
         kling: dict[str, Any] = {"action": "text2video", "model_name": "kling-v1-6"}
         kling |= {"negative_prompt": ""}
@@ -265,6 +267,8 @@ class TestImageAndVideoColumns:
         assert kling_column.video_job.model == "kling-v1-6"
         assert comparison_refresh(comparison_id=comparison.id).state == "running"
 
+    # In a transaction that is never committed: the jobs are not sent to the session's worker.
+    @pytest.mark.django_db
     def test_the_sweep_ends_a_comparison_whose_jobs_ended_unwatched(self, owner: User) -> None:
         specs = [ColumnSpec(model="doubao-seedance-1-0-pro-250528", params=seedance())] * 2
         comparison, _ = comparison_create(user=owner, kind="video", prompt="A fox", specs=specs)
