@@ -132,15 +132,20 @@ class TestBadge:
 
 
 class TestHeader:
-    def test_every_page_asks_for_the_badge_and_links_the_settings(
+    def test_every_page_asks_for_the_badge_which_links_the_notices(
         self, client: Client, me: User
     ) -> None:
         html = client.get(reverse("history:page")).content.decode()
 
         assert f'hx-get="{BADGE}" hx-trigger="load"' in html
-        assert f'href="{reverse("notices:settings")}"' in html
+        assert f'href="{reverse("notices:list")}"' in html
         assert 'id="toasts"' in html
         assert "js/notices.js" in html
+
+    def test_the_notices_page_links_the_settings(self, client: Client, me: User) -> None:
+        html = client.get(reverse("notices:list")).content.decode()
+
+        assert f'href="{reverse("notices:settings")}"' in html
 
 
 class TestList:
