@@ -83,6 +83,12 @@ def exchange_get(*, exchange_id: int) -> ChatExchange | None:
     )
 
 
+def exchange_running(*, exchange_id: int) -> bool:
+    """Whether the answer is still pending or streaming (run by some request or thread)."""
+    running = [ChatExchange.Status.PENDING, ChatExchange.Status.STREAMING]
+    return ChatExchange.objects.filter(id=exchange_id, status__in=running).exists()
+
+
 def new_chat_settings(*, user: User) -> dict[str, Any]:
     """A new chat starts with the parameters of the user's latest conversation, else defaults."""
     latest = Conversation.objects.filter(user=user).first()

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.db import connection
+from django.http import StreamingHttpResponse
 
 logger = logging.getLogger("playground.chat")
 
@@ -69,3 +70,19 @@ def wait_then_finish(
         yield b": still answering\n\n"
         time.sleep(poll)
     yield event("done", finished())
+
+
+def answer_events(
+    pieces: Callable[[], Iterator[str]],
+    *,
+    pending: bool,
+    still_running: Callable[[], bool],
+    finished: Callable[[], Any],
+) -> StreamingHttpResponse:
+    """The SSE response for one answer: relayed from the gateway by this request when the
+    answer is still pending, else waited for (another request or thread is running it)."""
+    events = relay(pieces(), finished) if pending else wait_then_finish(still_running, finished)
+    response = StreamingHttpResponse(events, content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # a proxy in front must not hold the events back
+    return response

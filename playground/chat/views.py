@@ -220,16 +220,9 @@ def stream(request: AuthenticatedHttpRequest, exchange_id: int) -> StreamingHttp
             "totals": render_to_string("chat/page.html#totals", {"totals": totals}, request),
         }
 
-    def still_running() -> bool:
-        return ChatExchange.objects.filter(
-            id=exchange_id, status__in=[ChatExchange.Status.PENDING, ChatExchange.Status.STREAMING]
-        ).exists()
-
-    if exchange.status == ChatExchange.Status.PENDING:
-        events = streaming.relay(services.exchange_stream(exchange_id=exchange_id), finished)
-    else:
-        events = streaming.wait_then_finish(still_running, finished)
-    response = StreamingHttpResponse(events, content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"  # a proxy in front must not hold the events back
-    return response
+    return streaming.answer_events(
+        lambda: services.exchange_stream(exchange_id=exchange_id),
+        pending=exchange.status == ChatExchange.Status.PENDING,
+        still_running=lambda: selectors.exchange_running(exchange_id=exchange_id),
+        finished=finished,
+    )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from playground.accounts.http import AuthenticatedHttpRequest
+from playground.chat import selectors as chat_selectors
 from playground.chat import streaming
 from playground.chat.models import ChatExchange
 from playground.compare import selectors, services
@@ -145,20 +146,12 @@ def stream(request: AuthenticatedHttpRequest, column_id: int) -> StreamingHttpRe
         context = _column_context(request, ended)
         return {"html": render_to_string("compare/column.html", context, request)}
 
-    def still_running() -> bool:
-        return ChatExchange.objects.filter(
-            id=exchange.id,
-            status__in=[ChatExchange.Status.PENDING, ChatExchange.Status.STREAMING],
-        ).exists()
-
-    if exchange.status == ChatExchange.Status.PENDING:
-        events = streaming.relay(services.column_stream(column_id=column_id), finished)
-    else:
-        events = streaming.wait_then_finish(still_running, finished)
-    response = StreamingHttpResponse(events, content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"  # a proxy in front must not hold the events back
-    return response
+    return streaming.answer_events(
+        lambda: services.column_stream(column_id=column_id),
+        pending=exchange.status == ChatExchange.Status.PENDING,
+        still_running=lambda: chat_selectors.exchange_running(exchange_id=exchange.id),
+        finished=finished,
+    )
 
 
 @require_POST
