@@ -82,7 +82,7 @@ class ChatExchange(models.Model):
 
     @property
     def running(self) -> bool:
-        return self.status in (self.Status.PENDING, self.Status.STREAMING)
+        return self.status in RUNNING
 
     @property
     def in_context(self) -> bool:
@@ -105,3 +105,7 @@ class ChatExchange(models.Model):
                 "The provider's content filter stopped this answer; what came before is kept."
             )
         return ""
+
+
+# An answer in these is being run by some request or thread.
+RUNNING = (ChatExchange.Status.PENDING, ChatExchange.Status.STREAMING)

@@ -9,7 +9,7 @@ from django.db.models import QuerySet, Sum
 
 from playground.accounts.models import User
 from playground.chat.catalog import is_chat_model
-from playground.chat.models import ChatExchange, Conversation
+from playground.chat.models import RUNNING, ChatExchange, Conversation
 from playground.gateway.client import GatewayClient
 from playground.gateway.errors import GatewayError
 from playground.teamkey.selectors import team_key_source
@@ -85,8 +85,7 @@ def exchange_get(*, exchange_id: int) -> ChatExchange | None:
 
 def exchange_running(*, exchange_id: int) -> bool:
     """Whether the answer is still pending or streaming (run by some request or thread)."""
-    running = [ChatExchange.Status.PENDING, ChatExchange.Status.STREAMING]
-    return ChatExchange.objects.filter(id=exchange_id, status__in=running).exists()
+    return ChatExchange.objects.filter(id=exchange_id, status__in=RUNNING).exists()
 
 
 def new_chat_settings(*, user: User) -> dict[str, Any]:

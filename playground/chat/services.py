@@ -14,7 +14,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_noop
 
 from playground.accounts.models import User
-from playground.chat.models import ChatExchange, Conversation
+from playground.chat.models import RUNNING, ChatExchange, Conversation
 from playground.gateway.chat import ChatMessage, Usage
 from playground.gateway.client import GatewayClient
 from playground.gateway.errors import GatewayError
@@ -146,7 +146,7 @@ def conversation_fork(*, user: User, conversation: Conversation) -> Conversation
             max_tokens=conversation.max_tokens,
         ).apply_to(fork)
         fork.save()
-        finished = conversation.exchanges.exclude(status__in=[Status.PENDING, Status.STREAMING])
+        finished = conversation.exchanges.exclude(status__in=RUNNING)
         ChatExchange.objects.bulk_create(
             ChatExchange(
                 conversation=fork,
