@@ -18,6 +18,7 @@ from playground.accounts.http import AuthenticatedHttpRequest
 from playground.images import selectors, services
 from playground.images.forms import MAX_REFERENCES, SEEDREAM_MODELS, VISIBLE_REFERENCES, ImageForm
 from playground.images.models import GeneratedImage, Generation
+from playground.notices.services import notices_mark_seen
 from playground.ranges import ranged_file_response
 from playground.uploads.rules import KLING_IMAGE, REFERENCE_IMAGE, SEEDANCE_IMAGE, ImageRules
 from playground.uploads.selectors import upload_get
@@ -112,6 +113,8 @@ def create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def generation(request: AuthenticatedHttpRequest, generation_id: UUID) -> HttpResponse:
     found = _generation_or_404(generation_id)
+    if found.user_id == request.user.id:
+        notices_mark_seen(user=request.user, source_id=found.id)  # they have seen how it ended
     context = {
         "nav": "images",
         "request_json": json.dumps(found.request_body, indent=2),

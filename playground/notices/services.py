@@ -100,11 +100,16 @@ def notice_email(*, notice_id: int) -> bool:
     return True
 
 
-def notices_mark_seen(*, user: User, notice_id: int | None = None) -> int:
-    """Marks one of my notices seen, or all of them; returns how many were unseen."""
+def notices_mark_seen(
+    *, user: User, notice_id: int | None = None, source_id: uuid.UUID | None = None
+) -> int:
+    """Marks one of my notices seen (by its id, or by the job or image request it is about),
+    or all of them; returns how many were unseen."""
     unseen = Notice.objects.filter(user=user, seen_at__isnull=True)
     if notice_id is not None:
         unseen = unseen.filter(id=notice_id)
+    if source_id is not None:
+        unseen = unseen.filter(source_id=source_id)
     return unseen.update(seen_at=timezone.now())
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from playground.accounts.http import AuthenticatedHttpRequest
+from playground.notices.services import notices_mark_seen
 from playground.ranges import ranged_file_response
 from playground.uploads.selectors import upload_get
 from playground.usage.services import QuotaExceeded
@@ -103,6 +104,8 @@ def create(request: AuthenticatedHttpRequest, action: str) -> HttpResponse:
 @require_GET
 def job(request: AuthenticatedHttpRequest, job_id: UUID) -> HttpResponse:
     found = _job_or_404(job_id)
+    if found.is_final and found.user_id == request.user.id:
+        notices_mark_seen(user=request.user, source_id=found.id)  # they have seen how it ended
     context = {
         "nav": "videos",
         "job": found,

@@ -46,10 +46,12 @@ def site(
     sim: Simulator,
     live_server: Any,
     settings: Any,
-    tmp_path: Path,
+    media_root: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> str:
-    settings.MEDIA_ROOT = tmp_path / "media"
+    # The session's worker, if a test before this one started it, may take the job's steps
+    # too (its sweeper sees the same database): both keep the video in the one media folder.
+    settings.MEDIA_ROOT = str(media_root)
     settings.VIDEO_CALLBACKS = False
     settings.NOTICE_POLL_SECONDS = 1  # the tests wait for it
     # The test takes the job's steps itself: nothing goes to the broker.

@@ -12,8 +12,11 @@ from django.urls import reverse
 
 from playground.accounts.models import User
 from playground.notices.models import Notice, Preference
+from playground.videos.models import VideoJob
 from tests.factories import UserFactory
+from tests.images.factories import GenerationFactory
 from tests.notices.factories import NoticeFactory
+from tests.videos.factories import VideoJobFactory
 
 pytestmark = pytest.mark.django_db
 BADGE = reverse("notices:badge")
@@ -191,6 +194,43 @@ class TestOpen:
         assert client.get(reverse("notices:open", args=[notice.id])).status_code == 404
         notice.refresh_from_db()
         assert notice.seen_at is None
+
+
+class TestOpeningTheResult:
+    """Opening the finished job or image request, however one gets there, is seeing it."""
+
+    def test_my_finished_jobs_page_marks_its_notice_seen(self, client: Client, me: User) -> None:
+        job = VideoJobFactory.create(user=me, state=VideoJob.State.FAILED)
+        notice = NoticeFactory.create(user=me, source_id=job.id)
+        other = NoticeFactory.create(user=me)
+
+        assert client.get(reverse("videos:job", args=[job.id])).status_code == 200
+
+        notice.refresh_from_db()
+        other.refresh_from_db()
+        assert notice.seen_at is not None
+        assert other.seen_at is None
+
+    def test_a_teammate_opening_my_job_leaves_my_notice_unseen(
+        self, client: Client, me: User
+    ) -> None:
+        owner = UserFactory.create()
+        job = VideoJobFactory.create(user=owner, state=VideoJob.State.SUCCEEDED)
+        notice = NoticeFactory.create(user=owner, source_id=job.id)
+
+        assert client.get(reverse("videos:job", args=[job.id])).status_code == 200
+
+        notice.refresh_from_db()
+        assert notice.seen_at is None
+
+    def test_my_image_requests_page_marks_its_notice_seen(self, client: Client, me: User) -> None:
+        generation = GenerationFactory.create(user=me)
+        notice = NoticeFactory.create(user=me, kind=Notice.Kind.IMAGE, source_id=generation.id)
+
+        assert client.get(reverse("images:generation", args=[generation.id])).status_code == 200
+
+        notice.refresh_from_db()
+        assert notice.seen_at is not None
 
 
 class TestDismiss:
