@@ -278,10 +278,13 @@ def _submit(job: VideoJob) -> None:
     client = GatewayClient(key=team_key_source())
     _count_call(job)
     try:
+        # One attempt: a 429, a 503 or a refused connection puts the job back in the queue with
+        # its due time (`_requeue`), rather than holding a worker thread asleep in the
+        # transport's backoff, and each POST sent is one counted call.
         if isinstance(request, KlingRequest):
-            task = client.kling_create(request)
+            task = client.kling_create(request, retries=0)
         else:
-            task = client.seedance_create(request)
+            task = client.seedance_create(request, retries=0)
     except (GatewayOutcomeUnknownError, GatewayTimeoutError) as error:
         _fail(job, error.message, only_from=(State.SUBMITTING,), state=State.UNKNOWN)
     except GatewayRateLimitError as error:
