@@ -278,6 +278,23 @@ class TestJob:
 
         assert "hx-trigger" not in text(response)
 
+    def test_a_job_waiting_to_be_sent_again_says_why_and_only_that(self, member: Client) -> None:
+        job = VideoJobFactory.create(
+            notice="Waiting to send the job again in 2 s: The gateway is rate-limiting the team."
+        )
+
+        response = member.get(reverse("videos:job", args=[job.id]))
+
+        assert "rate-limiting the team" in text(response)
+        assert "Waiting for a worker" not in text(response)
+
+    def test_a_queued_job_with_nothing_in_the_way_waits_for_a_worker(self, member: Client) -> None:
+        job = VideoJobFactory.create()
+
+        response = member.get(reverse("videos:job", args=[job.id]))
+
+        assert "Waiting for a worker to send the job" in text(response)
+
     def test_a_failed_job_shows_why_and_offers_a_rerun(self, member: Client) -> None:
         job = VideoJobFactory.create(
             state=State.FAILED, fail_reason="The provider refused the prompt."
