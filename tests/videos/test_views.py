@@ -376,6 +376,20 @@ class TestCancel:
             "Cancelled: the playground stopped watching this job."
         ]
 
+    def test_a_job_cancelled_before_it_was_sent_says_nothing_was_billed(
+        self, client: Client
+    ) -> None:
+        job = VideoJobFactory.create(state=State.QUEUED)
+        client.force_login(job.user)
+
+        client.post(reverse("videos:cancel", args=[job.id]))
+
+        job.refresh_from_db()
+        assert job.state == State.CANCELLED
+        assert job.fail_reason == (
+            "Cancelled in the playground before it was sent: nothing was billed."
+        )
+
     def test_another_member_cannot_cancel(self, member: Client) -> None:
         job = VideoJobFactory.create(state=State.RUNNING)
 
