@@ -96,6 +96,11 @@ class VideoForm(forms.Form):
             return
         if upload is not None:
             self.images[prefix] = image_ref(upload_id=str(upload.id), url=url)
+            if cleaned.get(f"{prefix}_file"):
+                # Shown again after an error elsewhere, the form keeps the stored file: a
+                # browser never refills a file input, so it would otherwise be chosen again.
+                self.data = self.data.copy()
+                self.data[f"{prefix}_upload"] = str(upload.id)
 
     def image(self, prefix: str) -> dict[str, str] | None:
         return self.images.get(prefix)

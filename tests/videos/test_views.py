@@ -146,6 +146,21 @@ class TestCreate:
         assert "Write a prompt, or give a first frame to animate." in text(response)
         assert not VideoJob.objects.exists()
 
+    def test_a_file_chosen_before_an_error_is_kept_and_the_fixed_form_sends_it(
+        self, member: Client, woken: list[uuid.UUID]
+    ) -> None:
+        data = seedance_post(prompt="", first_frame_file=png_file(), duration="13")
+
+        response = member.post(reverse("videos:create", args=["seedance"]), data)
+
+        assert response.status_code == 400
+        upload_id = hidden_value(response, "first_frame_upload")
+        assert "First frame: the image given before is used." in text(response)
+        fixed = seedance_post(job_id=data["job_id"], prompt="", first_frame_upload=upload_id)
+        member.post(reverse("videos:create", args=["seedance"]), fixed)
+        job = VideoJob.objects.get()
+        assert job.params["first_frame"] == {"upload": upload_id}
+
     def test_a_form_wide_error_is_shown_at_the_top(self, member: Client) -> None:
         data = {
             "job_id": str(uuid.uuid4()),
@@ -335,7 +350,7 @@ class TestRerun:
         assert "a cat at a piano</textarea>" in text(response)
         assert 'value="doubao-seedance-1-0-pro-fast-251015"' in text(response)
         assert hidden_value(response, "first_frame_upload") == str(upload.id)
-        assert "the image of the earlier job is used" in text(response)
+        assert "the image given before is used" in text(response)
         new_id = hidden_value(response, "job_id")
         assert new_id
         assert uuid.UUID(new_id) != job.id
