@@ -378,7 +378,12 @@ class KlingImageForm(KlingForm, CameraFields):
         image, tail = self.image("image"), self.image("image_tail")
         static, dynamic = self.image("static_mask"), self.image("dynamic_mask")
         self.path = self._path(cleaned.get("trajectories", ""))
-        if not (image or tail) and not self.has_error("image_file"):
+        refused = any(
+            self.has_error(f"{slot}_{kind}")
+            for slot in ("image", "image_tail")
+            for kind in ("file", "url", "upload")
+        )
+        if not (image or tail) and not refused:  # a refused image already says why
             self.add_error("image_file", _("Give a start image, an end image, or both."))
         used = [
             name
