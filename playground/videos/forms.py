@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
@@ -99,8 +100,9 @@ class VideoForm(forms.Form):
             if cleaned.get(f"{prefix}_file"):
                 # Shown again after an error elsewhere, the form keeps the stored file: a
                 # browser never refills a file input, so it would otherwise be chosen again.
-                self.data = self.data.copy()
-                self.data[f"{prefix}_upload"] = str(upload.id)
+                data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+                data[f"{prefix}_upload"] = str(upload.id)
+                self.data = data
 
     def image(self, prefix: str) -> dict[str, str] | None:
         return self.images.get(prefix)
