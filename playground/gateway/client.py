@@ -99,9 +99,15 @@ class GatewayClient:
         )
         return images.generation_from(body, model=request.model)
 
-    def seedance_create(self, request: SeedanceRequest) -> VideoTask:
+    def seedance_create(self, request: SeedanceRequest, *, retries: int | None = None) -> VideoTask:
+        """`retries` replaces STARRISE_MAX_RETRIES: a worker that reschedules the job itself
+        passes 0, so that no worker thread sleeps through a Retry-After or a backoff."""
         body = self.transport.call(
-            "POST", "/v1/video/generations", request.to_json(), unconfirmed=video.UNCONFIRMED
+            "POST",
+            "/v1/video/generations",
+            request.to_json(),
+            unconfirmed=video.UNCONFIRMED,
+            retries=retries,
         )
         return video.task_from_create(body)
 
@@ -109,12 +115,14 @@ class GatewayClient:
         body = self.transport.call("GET", f"/v1/video/generations/{task_id}")
         return video.task_from_query(body, task_id)
 
-    def kling_create(self, request: KlingRequest) -> VideoTask:
+    def kling_create(self, request: KlingRequest, *, retries: int | None = None) -> VideoTask:
+        """`retries` as for `seedance_create`."""
         body = self.transport.call(
             "POST",
             f"/kling/v1/videos/{request.action}",
             request.to_json(),
             unconfirmed=video.UNCONFIRMED,
+            retries=retries,
         )
         return video.task_from_create(body)
 

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
@@ -96,6 +97,12 @@ class VideoForm(forms.Form):
             return
         if upload is not None:
             self.images[prefix] = image_ref(upload_id=str(upload.id), url=url)
+            if cleaned.get(f"{prefix}_file"):
+                # Shown again after an error elsewhere, the form keeps the stored file: a
+                # browser never refills a file input, so it would otherwise be chosen again.
+                data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+                data[f"{prefix}_upload"] = str(upload.id)
+                self.data = data
 
     def image(self, prefix: str) -> dict[str, str] | None:
         return self.images.get(prefix)
@@ -373,7 +380,12 @@ class KlingImageForm(KlingForm, CameraFields):
         image, tail = self.image("image"), self.image("image_tail")
         static, dynamic = self.image("static_mask"), self.image("dynamic_mask")
         self.path = self._path(cleaned.get("trajectories", ""))
-        if not (image or tail) and not self.has_error("image_file"):
+        refused = any(
+            self.has_error(f"{slot}_{kind}")
+            for slot in ("image", "image_tail")
+            for kind in ("file", "url", "upload")
+        )
+        if not (image or tail) and not refused:  # a refused image already says why
             self.add_error("image_file", _("Give a start image, an end image, or both."))
         used = [
             name

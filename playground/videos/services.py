@@ -177,14 +177,22 @@ def video_job_create(
 
 
 def video_job_cancel(*, job: VideoJob) -> bool:
-    """Stops watching a job: the gateway has no cancel, so the job may still finish upstream."""
+    """Stops watching a job: the gateway has no cancel, so a job sent may still finish upstream.
+    A queued job was never accepted upstream (a turned-away send is requeued), and says so."""
+    if _fail(
+        job,
+        gettext_noop("Cancelled in the playground before it was sent: nothing was billed."),
+        only_from=(State.QUEUED,),
+        state=State.CANCELLED,
+    ):
+        return True
     return _fail(
         job,
         gettext_noop(
             "Cancelled in the playground. The gateway has no cancel: if the job had started, it "
             "may still finish (and be billed) upstream."
         ),
-        only_from=VideoJob.CANCELLABLE,
+        only_from=(State.SUBMITTING, State.RUNNING),
         state=State.CANCELLED,
     )
 
@@ -278,10 +286,13 @@ def _submit(job: VideoJob) -> None:
     client = GatewayClient(key=team_key_source())
     _count_call(job)
     try:
+        # One attempt: a 429, a 503 or a refused connection puts the job back in the queue with
+        # its due time (`_requeue`), rather than holding a worker thread asleep in the
+        # transport's backoff, and each POST sent is one counted call.
         if isinstance(request, KlingRequest):
-            task = client.kling_create(request)
+            task = client.kling_create(request, retries=0)
         else:
-            task = client.seedance_create(request)
+            task = client.seedance_create(request, retries=0)
     except (GatewayOutcomeUnknownError, GatewayTimeoutError) as error:
         _fail(job, error.message, only_from=(State.SUBMITTING,), state=State.UNKNOWN)
     except GatewayRateLimitError as error:

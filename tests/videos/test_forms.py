@@ -580,6 +580,7 @@ class TestImageUrls:
             "169.254.169.254 is on a private network; the playground only fetches public "
             "http(s) URLs."
         ]
+        assert "image_file" not in form.errors  # not also "Give a start image"
 
     def test_a_file_url_is_refused(self, user: User) -> None:
         form = kling_image(user, image_url="file:///etc/passwd")

@@ -117,6 +117,31 @@ class TestAdvance:
         assert "could not be read from the playground's storage" in job.fail_reason
         assert creates(gateway)["kling"] == 0
 
+    @pytest.mark.parametrize(
+        ("fault", "words", "wait"),
+        # The simulator's 429 says Retry-After: 5; its 503 says nothing, so backoff decides.
+        [("429", "rate-limiting the team (429)", 5), ("503", "overloaded (503)", 1)],
+    )
+    def test_a_turned_away_submit_goes_back_to_the_queue_after_one_post(
+        self, gateway: Simulator, fault: str, words: str, wait: float, settings: Any
+    ) -> None:
+        """The job's own due time does the waiting, not a worker thread asleep in a retry."""
+        settings.STARRISE_BACKOFF_MAX = 30  # as deployed: the transport would sleep 5 s
+        gateway.configure(fault=fault, fault_routes="create", retry_after=5)
+        job = VideoJobFactory.create()
+        started = timezone.now()
+
+        video_job_advance(job_id=job.id)
+
+        job.refresh_from_db()
+        assert sim_stats(gateway)["requests"]["seedance.create"] == {"POST": 1}
+        assert job.gateway_calls == 1
+        assert job.state == State.QUEUED
+        assert words in job.notice
+        assert job.next_check_at is not None
+        assert job.next_check_at >= started + timedelta(seconds=wait)
+        assert timezone.now() - started < timedelta(seconds=4)
+
     def test_a_cancelled_job_is_never_submitted(self, gateway: Simulator) -> None:
         job = VideoJobFactory.create(state=State.CANCELLED)
 

@@ -146,6 +146,21 @@ class TestCreate:
         assert "Write a prompt, or give a first frame to animate." in text(response)
         assert not VideoJob.objects.exists()
 
+    def test_a_file_chosen_before_an_error_is_kept_and_the_fixed_form_sends_it(
+        self, member: Client, woken: list[uuid.UUID]
+    ) -> None:
+        data = seedance_post(prompt="", first_frame_file=png_file(), duration="13")
+
+        response = member.post(reverse("videos:create", args=["seedance"]), data)
+
+        assert response.status_code == 400
+        upload_id = hidden_value(response, "first_frame_upload")
+        assert "First frame: the image given before is used." in text(response)
+        fixed = seedance_post(job_id=data["job_id"], prompt="", first_frame_upload=upload_id)
+        member.post(reverse("videos:create", args=["seedance"]), fixed)
+        job = VideoJob.objects.get()
+        assert job.params["first_frame"] == {"upload": upload_id}
+
     def test_a_form_wide_error_is_shown_at_the_top(self, member: Client) -> None:
         data = {
             "job_id": str(uuid.uuid4()),
@@ -278,6 +293,23 @@ class TestJob:
 
         assert "hx-trigger" not in text(response)
 
+    def test_a_job_waiting_to_be_sent_again_says_why_and_only_that(self, member: Client) -> None:
+        job = VideoJobFactory.create(
+            notice="Waiting to send the job again in 2 s: The gateway is rate-limiting the team."
+        )
+
+        response = member.get(reverse("videos:job", args=[job.id]))
+
+        assert "rate-limiting the team" in text(response)
+        assert "Waiting for a worker" not in text(response)
+
+    def test_a_queued_job_with_nothing_in_the_way_waits_for_a_worker(self, member: Client) -> None:
+        job = VideoJobFactory.create()
+
+        response = member.get(reverse("videos:job", args=[job.id]))
+
+        assert "Waiting for a worker to send the job" in text(response)
+
     def test_a_failed_job_shows_why_and_offers_a_rerun(self, member: Client) -> None:
         job = VideoJobFactory.create(
             state=State.FAILED, fail_reason="The provider refused the prompt."
@@ -318,7 +350,7 @@ class TestRerun:
         assert "a cat at a piano</textarea>" in text(response)
         assert 'value="doubao-seedance-1-0-pro-fast-251015"' in text(response)
         assert hidden_value(response, "first_frame_upload") == str(upload.id)
-        assert "the image of the earlier job is used" in text(response)
+        assert "the image given before is used" in text(response)
         new_id = hidden_value(response, "job_id")
         assert new_id
         assert uuid.UUID(new_id) != job.id
@@ -358,6 +390,20 @@ class TestCancel:
         assert [str(m) for m in get_messages(response.wsgi_request)] == [
             "Cancelled: the playground stopped watching this job."
         ]
+
+    def test_a_job_cancelled_before_it_was_sent_says_nothing_was_billed(
+        self, client: Client
+    ) -> None:
+        job = VideoJobFactory.create(state=State.QUEUED)
+        client.force_login(job.user)
+
+        client.post(reverse("videos:cancel", args=[job.id]))
+
+        job.refresh_from_db()
+        assert job.state == State.CANCELLED
+        assert job.fail_reason == (
+            "Cancelled in the playground before it was sent: nothing was billed."
+        )
 
     def test_another_member_cannot_cancel(self, member: Client) -> None:
         job = VideoJobFactory.create(state=State.RUNNING)
