@@ -11,7 +11,7 @@ from playground.accounts.models import User
 from playground.chat.models import ChatExchange, Conversation
 from tests.chat.conftest import sim_requests
 from tests.chat.factories import ConversationFactory, ExchangeFactory
-from tests.conftest import SIM_TIMEOUT_SECONDS, Simulator
+from tests.conftest import Simulator, outlast_the_stall
 
 pytestmark = pytest.mark.django_db
 
@@ -243,13 +243,6 @@ class TestConversationActions:
         assert as_owner.get(reverse("chat:stream", args=[exchange.id])).status_code == 403
 
 
-def outlast_the_stall(fault: str) -> None:
-    """A stalled request is logged by the simulator when its stall ends, after the client gave
-    up: wait for that here, so it does not land in the next test's log."""
-    if fault == "timeout":
-        time.sleep(SIM_TIMEOUT_SECONDS + 0.3)
-
-
 class TestEveryFaultShows:
     """Each way the gateway can fail a chat answer is said on the conversation's page, and a
     request whose outcome is unknown is never sent twice."""
@@ -289,7 +282,8 @@ class TestEveryFaultShows:
         )
         assert [(shown_role, sentence in note) for shown_role, note in notes] == [(role, True)]
         assert exchange.message == f"Hello [fault:{fault}]", "what was typed is kept"
-        outlast_the_stall(fault)
+        if fault == "timeout":
+            outlast_the_stall()
 
     @pytest.mark.parametrize("fault", ["500", "timeout", "drop", "malformed-json"])
     def test_an_answer_that_may_have_been_made_is_not_asked_for_again(
@@ -300,4 +294,5 @@ class TestEveryFaultShows:
         # The stats count a request when it arrives; the log only once it is answered.
         stats = requests.get(f"{sim.url}/_sim/stats", timeout=5).json()
         assert stats["requests"]["chat"] == {"POST": 1}
-        outlast_the_stall(fault)
+        if fault == "timeout":
+            outlast_the_stall()
