@@ -26,6 +26,13 @@ SIM_KEY = "sk-sim-test-key-0000a1b2"
 SIM_TIMEOUT_SECONDS = 1.5  # how long the `timeout` fault stalls
 
 
+def outlast_the_stall() -> None:
+    """The simulator logs a stalled request (the `timeout` fault) when its stall ends, after
+    the client gave up: a test that let one time out waits for that here, so that it does not
+    land in the next test's log (which a test counting the gateway's requests reads)."""
+    time.sleep(SIM_TIMEOUT_SECONDS + 0.3)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

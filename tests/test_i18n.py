@@ -12,17 +12,20 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from playground.gateway import video
 from playground.gateway.transport import error_from_body, unknown_outcome
+from playground.images.forms import ImageForm
 from playground.notices.models import Notice, Preference
 from playground.notices.services import notice_email
 from playground.stored_text import translate_stored
 from tests.conftest import ROOT
 from tests.factories import UserFactory
+from tests.images.factories import MODEL_3, MODEL_45, png
 from tests.videos.factories import VideoJobFactory
 
 # What makemessages reads: the playground's code and templates; not the simulator (it imitates
@@ -202,6 +205,35 @@ class TestStoredSentences:
         stored = "The gateway is overloaded (503): try again shortly."
         with translation.override("en"):
             assert translate_stored(stored) == stored
+
+
+@pytest.mark.usefixtures("compiled_messages")
+class TestFormErrors:
+    def image_form_errors(self, files: dict[str, Any] | None = None, **data: str) -> list[str]:
+        values = {
+            "generation_id": "6d7c1f0e-8e9a-4c1b-9d7e-1f2a3b4c5d6e",
+            "prompt": "a fox",
+            "response_format": "url",
+        }
+        with translation.override("zh-hans"):
+            form = ImageForm({**values, **data}, files or {}, user=UserFactory.create())
+            return [str(message) for messages in form.errors.values() for message in messages]
+
+    def test_the_image_forms_refusals_of_a_model_are_in_the_readers_language(
+        self, db: None
+    ) -> None:
+        assert self.image_form_errors(model=MODEL_45, guidance_scale="5") == [
+            "只有 Seedream 3.0 模型接受引导系数；请留空。"
+        ]
+        reference = SimpleUploadedFile("ref.png", png(512, 512), content_type="image/png")
+        assert sorted(
+            self.image_form_errors(
+                {"refer1_file": reference}, model=MODEL_3, sequential="on", max_images="2"
+            )
+        ) == [
+            "Seedream 3.0 不支持组图生成；请使用 4.x 模型。",
+            "Seedream 3.0 只能根据文字生成图片；请移除参考图。",
+        ]
 
 
 @pytest.mark.usefixtures("compiled_messages")

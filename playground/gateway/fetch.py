@@ -161,7 +161,7 @@ def _target(url: str, allowed: frozenset[tuple[str, int]]) -> Target:
     if scheme not in DEFAULT_PORTS:
         raise FetchError(gettext_noop("Only http and https URLs can be fetched."))
     if "@" in parts.netloc:
-        raise FetchError("URLs with a user name or password cannot be fetched.")
+        raise FetchError(gettext_noop("URLs with a user name or password cannot be fetched."))
     if not parts.hostname:
         raise FetchError(gettext_noop("That URL has no host name."))
     host = _idna(parts.hostname)

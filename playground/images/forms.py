@@ -84,7 +84,7 @@ class ImageForm(forms.Form):
         help_text=_("Seedream 3.0 only: 1 to 10, how closely to follow the prompt (default 2.5)."),
     )
     response_format = forms.ChoiceField(
-        choices=[("url", "URL"), ("b64_json", "Base64 in the answer (b64_json)")],
+        choices=[("url", "URL"), ("b64_json", _("Base64 in the answer (b64_json)"))],
         initial="url",
         label=_("Response format"),
     )
@@ -124,15 +124,16 @@ class ImageForm(forms.Form):
             self._clean_reference(cleaned, f"refer{n}")
         if not v3 and cleaned.get("guidance_scale") is not None:
             self.add_error(
-                "guidance_scale", "Only Seedream 3.0 models take a guidance scale; leave it empty."
+                "guidance_scale",
+                _("Only Seedream 3.0 models take a guidance scale; leave it empty."),
             )
         if v3 and self.references:
             self.add_error(
-                "refer1_file", "Seedream 3.0 makes images from text only; remove the references."
+                "refer1_file", _("Seedream 3.0 makes images from text only; remove the references.")
             )
         if v3 and cleaned.get("sequential"):
             self.add_error(
-                "sequential", "Seedream 3.0 has no sequential generation; use a 4.x model."
+                "sequential", _("Seedream 3.0 has no sequential generation; use a 4.x model.")
             )
         if cleaned.get("sequential"):
             self._clean_count(cleaned)

@@ -84,7 +84,10 @@ def test_a_member_generates_two_images_reruns_one_and_animates_another(
     page.locator(".gallery .tile-link").first.click()
     expect(page.get_by_role("heading", name=re.compile(r"^Image \d of 2$"))).to_be_visible()
     screenshot(page, "images-detail-1366.png")
-    page.get_by_role("link", name="Rerun").click()
+    # Download is the page's main action; Rerun is drawn as a secondary one beside it.
+    rerun = page.get_by_role("link", name="Rerun")
+    expect(rerun).to_have_css("background-color", "rgb(255, 255, 255)")
+    rerun.click()
     expect(page.get_by_label(re.compile(r"^Prompt"))).to_have_value(PROMPT)
     expect(page.get_by_label("Max images")).to_have_value("2")
     page.get_by_role("button", name="Generate").click()

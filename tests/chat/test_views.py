@@ -1,7 +1,9 @@
+import re
 import time
 from typing import Any
 
 import pytest
+import requests
 from django.test import Client
 from django.urls import reverse
 
@@ -9,7 +11,7 @@ from playground.accounts.models import User
 from playground.chat.models import ChatExchange, Conversation
 from tests.chat.conftest import sim_requests
 from tests.chat.factories import ConversationFactory, ExchangeFactory
-from tests.conftest import Simulator
+from tests.conftest import Simulator, outlast_the_stall
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +241,58 @@ class TestConversationActions:
         exchange = ExchangeFactory.create(status="pending")
         assert as_owner.post(reverse("chat:stop", args=[exchange.id])).status_code == 403
         assert as_owner.get(reverse("chat:stream", args=[exchange.id])).status_code == 403
+
+
+class TestEveryFaultShows:
+    """Each way the gateway can fail a chat answer is said on the conversation's page, and a
+    request whose outcome is unknown is never sent twice."""
+
+    @pytest.mark.parametrize(
+        ("fault", "sentence", "role"),
+        [
+            ("401", "The gateway rejected the team key (401)", "alert"),
+            ("403", "The gateway refused this request (403)", "alert"),
+            ("429", "The gateway is rate-limiting the team (429)", "alert"),
+            ("429-no-retry-after", "The gateway is rate-limiting the team (429)", "alert"),
+            ("500", "The gateway had an internal error (500)", "alert"),
+            ("503", "The gateway is overloaded (503)", "alert"),
+            ("timeout", "may have been produced (and charged) upstream", "alert"),
+            ("drop", "may have been produced (and charged) upstream", "alert"),
+            ("malformed-json", "may have been produced (and charged) upstream", "alert"),
+            ("stream-error", "in the middle of the answer", "alert"),
+            ("content-filter", "content filter stopped this answer", "status"),
+        ],
+    )
+    def test_it_is_said_in_words_on_the_page(
+        self,
+        as_owner: Client,
+        team_key: str,
+        sim: Simulator,
+        settings: Any,
+        fault: str,
+        sentence: str,
+        role: str,
+    ) -> None:
+        settings.STARRISE_READ_TIMEOUT = 0.5  # shorter than the simulator's stall
+        as_owner.post(reverse("chat:send"), FORM | {"message": f"Hello [fault:{fault}]"})
+        exchange = ChatExchange.objects.get()
+        page = as_owner.get(reverse("chat:conversation", args=[exchange.conversation_id]))
+        notes = re.findall(
+            r'<p class="notice[^"]*" role="(\w+)">([^<]*)</p>', page.content.decode()
+        )
+        assert [(shown_role, sentence in note) for shown_role, note in notes] == [(role, True)]
+        assert exchange.message == f"Hello [fault:{fault}]", "what was typed is kept"
+        if fault == "timeout":
+            outlast_the_stall()
+
+    @pytest.mark.parametrize("fault", ["500", "timeout", "drop", "malformed-json"])
+    def test_an_answer_that_may_have_been_made_is_not_asked_for_again(
+        self, as_owner: Client, team_key: str, sim: Simulator, settings: Any, fault: str
+    ) -> None:
+        settings.STARRISE_READ_TIMEOUT = 0.5
+        as_owner.post(reverse("chat:send"), FORM | {"message": f"Once [fault:{fault}]"})
+        # The stats count a request when it arrives; the log only once it is answered.
+        stats = requests.get(f"{sim.url}/_sim/stats", timeout=5).json()
+        assert stats["requests"]["chat"] == {"POST": 1}
+        if fault == "timeout":
+            outlast_the_stall()

@@ -14,7 +14,7 @@ from playground.accounts.models import User
 from playground.images.models import GeneratedImage, Generation
 from playground.images.services import generation_create, generation_run, reference_create
 from playground.uploads.rules import KLING_IMAGE, REFERENCE_IMAGE
-from tests.conftest import Simulator
+from tests.conftest import Simulator, outlast_the_stall
 from tests.images.factories import MODEL_3, GeneratedImageFactory, params, png
 from tests.uploads.factories import UploadFactory
 
@@ -174,6 +174,7 @@ class TestGatewayFailures:
         generation = run(user, prompt="a fox [fault:timeout]")
         assert generation.state == State.UNKNOWN
         assert "may have been made (and charged) upstream" in generation.error
+        outlast_the_stall()
 
     def test_no_team_key_is_said_in_words(self, user: User, sim: Simulator) -> None:
         generation = run(user)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from playground.images.models import GeneratedImage, Generation
 from playground.images.selectors import GALLERY_PAGE_SIZE
 from playground.uploads.models import Upload
-from tests.conftest import Simulator
+from tests.conftest import Simulator, outlast_the_stall
 from tests.factories import UserFactory
 from tests.images.factories import MODEL_4, GeneratedImageFactory, GenerationFactory
 from tests.uploads.factories import UploadFactory
@@ -161,6 +161,7 @@ class TestCreate:
         )
         assert "may have been made (and charged) upstream" in text(response)
         assert "Unknown outcome" in text(response)
+        outlast_the_stall()
 
     def test_a_failed_image_shows_on_its_tile(self, member: Client, team_key: str) -> None:
         data = post_data(prompt="a fox [fault:image-item-error]", sequential="on", max_images="2")
