@@ -111,8 +111,9 @@ class GatewayClient:
         )
         return video.task_from_create(body)
 
-    def seedance_get(self, *, task_id: str) -> VideoTask:
-        body = self.transport.call("GET", f"/v1/video/generations/{task_id}")
+    def seedance_get(self, *, task_id: str, retries: int | None = None) -> VideoTask:
+        """`retries` as for `seedance_create`."""
+        body = self.transport.call("GET", f"/v1/video/generations/{task_id}", retries=retries)
         return video.task_from_query(body, task_id)
 
     def kling_create(self, request: KlingRequest, *, retries: int | None = None) -> VideoTask:
@@ -126,16 +127,18 @@ class GatewayClient:
         )
         return video.task_from_create(body)
 
-    def kling_get(self, *, action: KlingAction, task_id: str) -> VideoTask:
+    def kling_get(
+        self, *, action: KlingAction, task_id: str, retries: int | None = None
+    ) -> VideoTask:
         # The gateway's page and its brand twin document different query paths; some
         # deployments serve only one, so the other is the fallback for an unknown route.
         paths = [f"/kling/v1/videos/{task_id}", f"/kling/v1/videos/{action}/{task_id}"]
         if settings.STARRISE_KLING_QUERY_PATH == "action":
             paths.reverse()
         try:
-            body = self.transport.call("GET", paths[0])
+            body = self.transport.call("GET", paths[0], retries=retries)
         except GatewayNotFoundError:
-            body = self.transport.call("GET", paths[1])
+            body = self.transport.call("GET", paths[1], retries=retries)
         return video.task_from_query(body, task_id)
 
     def download(self, url: str, into: BinaryIO, *, max_bytes: int | None = None) -> Download:

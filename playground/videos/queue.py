@@ -12,23 +12,20 @@ ADVANCE_MANY = "videos.advance_many"
 SWEEP = "videos.sweep"
 
 
-# Lower runs first (on Redis; the local filesystem broker keeps plain order).
-URGENT, BACKGROUND = 0, 9
+# Lower runs first (on Redis; the local filesystem broker keeps plain order). A poll is due at a
+# moment chosen to catch its job as it ends; a submit has no such moment, so a burst of new jobs
+# waits behind the polls already due, and downloads wait behind both. (Redis's priority steps
+# are 0, 3, 6 and 9.)
+POLL, SUBMIT, DOWNLOAD = 0, 3, 9
 
 
-def job_wake(job_id: UUID, *, due: float | None = None, background: bool = False) -> None:
-    """Asks a worker to take the job's next step; `due` is when it was scheduled (unix).
-    Background steps (downloads) wait behind every poll and submit already queued."""
-    app.send_task(
-        ADVANCE,
-        args=[str(job_id)],
-        kwargs={"due": due},
-        priority=BACKGROUND if background else URGENT,
-    )
+def job_wake(job_id: UUID, *, due: float | None = None, priority: int = POLL) -> None:
+    """Asks a worker to take the job's next step; `due` is when it was scheduled (unix)."""
+    app.send_task(ADVANCE, args=[str(job_id)], kwargs={"due": due}, priority=priority)
 
 
-def jobs_wake(due: list[tuple[UUID, float | None]]) -> None:
+def jobs_wake(due: list[tuple[UUID, float | None]], *, priority: int = POLL) -> None:
     """Wakes many jobs in one message: when hundreds come due together, one message each
     would spend more of the worker on messages than on polls."""
     batch = [(str(job_id), when) for job_id, when in due]
-    app.send_task(ADVANCE_MANY, args=[batch], priority=URGENT)
+    app.send_task(ADVANCE_MANY, args=[batch], priority=priority)

@@ -55,7 +55,7 @@ from playground.usage.services import quota_check
 from playground.videos import schedule
 from playground.videos.build import Params, video_request
 from playground.videos.models import VideoJob
-from playground.videos.queue import job_wake, jobs_wake
+from playground.videos.queue import DOWNLOAD, POLL, SUBMIT, job_wake, jobs_wake
 from playground.videos.selectors import expected_duration
 
 logger = logging.getLogger(__name__)
@@ -172,7 +172,7 @@ def video_job_create(
         job.request_body = _request(job).to_json(record=True)
         job.save(force_insert=True)
         item_record(kind="video", source_id=job.id)
-        transaction.on_commit(lambda: job_wake(job.id))
+        transaction.on_commit(lambda: job_wake(job.id, priority=SUBMIT))
     return job
 
 
@@ -218,7 +218,7 @@ def video_job_advance(*, job_id: uuid.UUID | str, due: float | None = None) -> N
     job = VideoJob.objects.filter(id=job_id).first()
     if job is None or job.is_final:
         return
-    if due is not None:
+    if due is not None and job.state == State.RUNNING:
         lag_ms = (time.time() - due) * 1000
         logger.info("video job %s: poll ran %d ms after its due time", job.id, lag_ms)
     if job.state == State.QUEUED:
@@ -369,10 +369,14 @@ def _submitted(job: VideoJob, task: VideoTask, started: datetime) -> None:
 def _poll(job: VideoJob) -> None:
     client = GatewayClient(key=team_key_source())
     try:
+        # One attempt, as for the submit: a failed poll is tried again at a due time of its
+        # own (`_poll_failed`), so no worker thread sleeps through a backoff.
         if job.is_kling:
-            task = client.kling_get(action=KlingAction(job.action), task_id=job.upstream_task_id)
+            task = client.kling_get(
+                action=KlingAction(job.action), task_id=job.upstream_task_id, retries=0
+            )
         else:
-            task = client.seedance_get(task_id=job.upstream_task_id)
+            task = client.seedance_get(task_id=job.upstream_task_id, retries=0)
     except TaskNotFoundError as error:
         _fail(job, error.message, only_from=(State.RUNNING,), **ONE_MORE_CALL)
         return
@@ -400,7 +404,7 @@ def _poll(job: VideoJob) -> None:
         if moved:
             # Its own task, behind every poll waiting: a download must not hold up the
             # moment other jobs are seen to end.
-            job_wake(job.id, background=True)
+            job_wake(job.id, priority=DOWNLOAD)
     elif task.state is TaskState.FAILED:
         _move(job, only_from=(State.RUNNING,), **common)
         _fail(
@@ -422,6 +426,18 @@ def _poll(job: VideoJob) -> None:
 
 
 def _poll_failed(job: VideoJob, error: GatewayError) -> None:
+    if isinstance(error, GatewayRateLimitError):
+        # Told to wait, not broken: it waits as long as asked, up to the job's deadline.
+        delay = schedule.retry_delay(1, retry_after=error.retry_after)
+        _move(
+            job,
+            only_from=(State.RUNNING,),
+            next_check_at=_later(delay),
+            notice=gettext_noop("Checking again in %(delay)s s: %(error)s")
+            % {"delay": f"{delay:.0f}", "error": error.message},
+            **ONE_MORE_CALL,
+        )
+        return
     errors = job.poll_errors + 1
     if errors >= settings.VIDEO_MAX_POLL_ERRORS:
         _fail(
@@ -500,7 +516,7 @@ def _wake_next_archive() -> None:
         VideoJob.objects.filter(id=waiting).update(
             next_check_at=_later(settings.VIDEO_LEASE_SECONDS)
         )
-    job_wake(waiting, background=True)
+    job_wake(waiting, priority=DOWNLOAD)
 
 
 def _download(job: VideoJob) -> None:
@@ -668,7 +684,7 @@ def video_job_sweep() -> Sweep:
         due_jobs = VideoJob.objects.select_for_update(skip_locked=True).filter(
             next_check_at__lte=now
         )
-        fields = ("id", "next_check_at")
+        fields = ("id", "next_check_at", "state")
         due = list(
             due_jobs.filter(state__in=(State.QUEUED, State.RUNNING))
             .order_by("next_check_at")
@@ -679,22 +695,29 @@ def video_job_sweep() -> Sweep:
         if free > 0:
             waiting = due_jobs.filter(state=State.ARCHIVING).order_by("next_check_at")
             archives = list(waiting.values_list("id", flat=True)[:free])
-        VideoJob.objects.filter(id__in=[job_id for job_id, _ in due] + archives).update(
+        VideoJob.objects.filter(id__in=[job_id for job_id, _, _ in due] + archives).update(
             next_check_at=_later(settings.VIDEO_LEASE_SECONDS)
         )
-    woken = [(job_id, due_at.timestamp() if due_at else None) for job_id, due_at in due]
+    for state, priority in ((State.RUNNING, POLL), (State.QUEUED, SUBMIT)):
+        _wake_due(
+            [(job_id, at.timestamp() if at else None) for job_id, at, s in due if s == state],
+            priority=priority,
+        )
+    for job_id in archives:
+        job_wake(job_id, priority=DOWNLOAD)
+    return Sweep(woken=len(due) + len(archives), expired=expired, stuck=stuck)
+
+
+def _wake_due(woken: list[tuple[uuid.UUID, float | None]], *, priority: int) -> None:
     # One job a message while few are due, so they run side by side on the worker's threads;
     # batches when many are, so the worker spends itself on polls rather than on messages.
     size = max(1, min(SWEEP_BATCH_MAX, len(woken) // SWEEP_SPREAD))
     for start in range(0, len(woken), size):
         batch = woken[start : start + size]
         if len(batch) == 1:
-            job_wake(batch[0][0], due=batch[0][1])
+            job_wake(batch[0][0], due=batch[0][1], priority=priority)
         else:
-            jobs_wake(batch)
-    for job_id in archives:
-        job_wake(job_id, background=True)
-    return Sweep(woken=len(due) + len(archives), expired=expired, stuck=stuck)
+            jobs_wake(batch, priority=priority)
 
 
 def video_jobs_advance(*, due: list[tuple[str, float | None]]) -> None:

@@ -56,7 +56,7 @@ def site(
     settings.NOTICE_POLL_SECONDS = 1  # the tests wait for it
     # The test takes the job's steps itself: nothing goes to the broker.
     monkeypatch.setattr(
-        "playground.videos.services.job_wake", lambda job_id, due=None, background=False: None
+        "playground.videos.services.job_wake", lambda job_id, due=None, priority=0: None
     )
     team_key_set(actor=None, plaintext=sim.key)
     return str(live_server.url)

@@ -32,7 +32,7 @@ def no_worker(monkeypatch: pytest.MonkeyPatch) -> list[uuid.UUID]:
     woken: list[uuid.UUID] = []
     monkeypatch.setattr(
         "playground.videos.services.job_wake",
-        lambda job_id, due=None, background=False: woken.append(job_id),
+        lambda job_id, due=None, priority=0: woken.append(job_id),
     )
     return woken
 

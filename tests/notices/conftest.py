@@ -29,7 +29,7 @@ def gateway(sim: Simulator, db: None) -> Simulator:
 def no_wake(monkeypatch: pytest.MonkeyPatch) -> None:
     """The tests take each step themselves: nothing is sent to the broker."""
     monkeypatch.setattr(
-        "playground.videos.services.job_wake", lambda job_id, due=None, background=False: None
+        "playground.videos.services.job_wake", lambda job_id, due=None, priority=0: None
     )
 
 

@@ -165,7 +165,7 @@ class TestVideos:
         self, as_mia: Client, mia: User, sim: Simulator, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         monkeypatch.setattr(
-            "playground.videos.services.job_wake", lambda job_id, due=None, background=False: None
+            "playground.videos.services.job_wake", lambda job_id, due=None, priority=0: None
         )
         Quota.objects.create(user=mia, video_jobs=2)
         video_on(mia, days_ago(0, hour=0))
@@ -178,7 +178,7 @@ class TestVideos:
         self, as_mia: Client, mia: User, sim: Simulator, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         monkeypatch.setattr(
-            "playground.videos.services.job_wake", lambda job_id, due=None, background=False: None
+            "playground.videos.services.job_wake", lambda job_id, due=None, priority=0: None
         )
         Quota.objects.create(user=mia, video_jobs=1)
         data = VIDEO | {"job_id": str(uuid.uuid4())}

@@ -16,6 +16,7 @@ from django.utils import timezone
 from playground.teamkey.services import team_key_set
 from playground.videos.build import image_ref
 from playground.videos.models import VideoJob
+from playground.videos.queue import DOWNLOAD, POLL, SUBMIT
 from playground.videos.selectors import expected_duration
 from playground.videos.services import video_job_advance, video_job_sweep, video_jobs_advance
 from tests.conftest import Simulator
@@ -47,9 +48,20 @@ def woken(monkeypatch: pytest.MonkeyPatch) -> list[tuple[uuid.UUID, float | None
     calls: list[tuple[uuid.UUID, float | None]] = []
     monkeypatch.setattr(
         "playground.videos.services.job_wake",
-        lambda job_id, due=None, background=False: calls.append((job_id, due)),
+        lambda job_id, due=None, priority=POLL: calls.append((job_id, due)),
     )
     return calls
+
+
+@pytest.fixture
+def priorities(monkeypatch: pytest.MonkeyPatch) -> dict[uuid.UUID, int]:
+    """The priority each woken job's message was sent with; nothing is sent."""
+    sent: dict[uuid.UUID, int] = {}
+    monkeypatch.setattr(
+        "playground.videos.services.job_wake",
+        lambda job_id, due=None, priority=POLL: sent.__setitem__(job_id, priority),
+    )
+    return sent
 
 
 def ago(seconds: float) -> datetime:
@@ -58,6 +70,15 @@ def ago(seconds: float) -> datetime:
 
 def creates(sim: Simulator) -> dict[str, int]:
     return dict(sim_stats(sim)["creates"])
+
+
+def running_job() -> VideoJob:
+    """A Seedance job submitted to the simulator and due for its first poll."""
+    job = VideoJobFactory.create()
+    video_job_advance(job_id=job.id)
+    job.refresh_from_db()
+    assert job.state == State.RUNNING
+    return job
 
 
 class TestAdvance:
@@ -142,6 +163,48 @@ class TestAdvance:
         assert job.next_check_at >= started + timedelta(seconds=wait)
         assert timezone.now() - started < timedelta(seconds=4)
 
+    @pytest.mark.parametrize(
+        ("fault", "words"), [("500", "internal error (500)"), ("503", "(503)")]
+    )
+    def test_a_failed_poll_is_tried_again_later_after_one_get(
+        self, gateway: Simulator, fault: str, words: str, settings: Any
+    ) -> None:
+        """As for the submit: the job's due time does the waiting, not a worker thread."""
+        settings.STARRISE_BACKOFF_MAX = 30
+        job = running_job()
+        gateway.configure(fault=fault, fault_routes="query", retry_after=5)
+        started = timezone.now()
+
+        video_job_advance(job_id=job.id)
+
+        job.refresh_from_db()
+        assert sim_stats(gateway)["requests"]["seedance.query"] == {"GET": 1}
+        assert job.state == State.RUNNING
+        assert job.poll_errors == 1
+        assert words in job.notice
+        assert job.next_check_at is not None
+        assert job.next_check_at > started
+        assert timezone.now() - started < timedelta(seconds=4)
+
+    def test_a_rate_limited_poll_waits_as_asked_without_counting_as_an_error(
+        self, gateway: Simulator, settings: Any
+    ) -> None:
+        settings.VIDEO_MAX_POLL_ERRORS = 2
+        job = running_job()
+        gateway.configure(fault="429", fault_routes="query", retry_after=7)
+        started = timezone.now()
+
+        for _ in range(3):  # more 429s than the errors a job may have in a row
+            VideoJob.objects.filter(id=job.id).update(next_check_at=timezone.now())
+            video_job_advance(job_id=job.id)
+
+        job.refresh_from_db()
+        assert job.state == State.RUNNING
+        assert job.poll_errors == 0
+        assert "rate-limiting the team (429)" in job.notice
+        assert job.next_check_at is not None
+        assert job.next_check_at >= started + timedelta(seconds=7)
+
     def test_a_cancelled_job_is_never_submitted(self, gateway: Simulator) -> None:
         job = VideoJobFactory.create(state=State.CANCELLED)
 
@@ -225,6 +288,19 @@ class TestSweep:
         assert [job_id for job_id, _ in woken] == [running.id, queued.id, archiving.id]
         assert woken[0][1] == pytest.approx(ago(5).timestamp(), abs=2)
 
+    def test_polls_are_woken_before_submits_and_downloads(
+        self, priorities: dict[uuid.UUID, int], settings: Any
+    ) -> None:
+        """A poll is due at the moment its job should end; a submit or a download is not."""
+        queued = VideoJobFactory.create(state=State.QUEUED, next_check_at=ago(9))
+        running = VideoJobFactory.create(state=State.RUNNING, next_check_at=ago(1))
+        archiving = VideoJobFactory.create(state=State.ARCHIVING, next_check_at=ago(5))
+
+        video_job_sweep()
+
+        assert priorities == {running.id: POLL, queued.id: SUBMIT, archiving.id: DOWNLOAD}
+        assert POLL < SUBMIT < DOWNLOAD  # lower runs first
+
     def test_many_jobs_due_together_are_woken_in_batches_and_each_advances(
         self, gateway: Simulator, monkeypatch: pytest.MonkeyPatch
     ) -> None:
@@ -233,7 +309,9 @@ class TestSweep:
         batches: list[list[tuple[str, float | None]]] = []
         monkeypatch.setattr(
             "playground.videos.services.jobs_wake",
-            lambda due: batches.append([(str(job_id), when) for job_id, when in due]),
+            lambda due, priority=POLL: batches.append(
+                [(str(job_id), when) for job_id, when in due]
+            ),
         )
 
         video_job_sweep()

@@ -58,7 +58,7 @@ def woken(monkeypatch: pytest.MonkeyPatch) -> list[uuid.UUID]:
     calls: list[uuid.UUID] = []
     monkeypatch.setattr(
         "playground.videos.services.job_wake",
-        lambda job_id, due=None, background=False: calls.append(job_id),
+        lambda job_id, due=None, priority=0: calls.append(job_id),
     )
     return calls
 
