@@ -166,3 +166,23 @@ def test_the_browser_is_asked_for_permission_only_on_the_click(
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Your notice settings are saved.")).to_be_visible()
     assert Preference.objects.get(user=ada).browser_notifications
+
+
+def test_a_burst_of_notices_shows_only_the_newest_toasts(site: str, make_page: MakePage) -> None:
+    ada = UserFactory.create(username="ada", password=PASSWORD)
+    laptop = make_page(1366, 900)
+    phone = make_page(390, 844)
+    for page in (laptop, phone):
+        log_in(page, site, "ada", PASSWORD)
+        expect(page.locator("#notice-badge")).to_have_attribute("hx-get", re.compile("after="))
+
+    for _ in range(5):
+        raise_one(ada.id)
+
+    newest = Notice.objects.order_by("-id")[0]
+    for page, shown in ((laptop, 3), (phone, 2)):
+        expect(page.locator(".toast")).to_have_count(5, timeout=10_000)
+        expect(page.locator(".toast:visible")).to_have_count(shown)
+        expect(page.locator(f'.toast[data-id="{newest.id}"]')).to_be_visible()
+        expect(page.locator("#notice-badge .notice-count")).to_have_text(re.compile(r"^5\b"))
+    screenshot(phone, "notices-phone-burst.png", full_page=False)
