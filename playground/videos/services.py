@@ -426,19 +426,10 @@ def _poll(job: VideoJob) -> None:
 
 
 def _poll_failed(job: VideoJob, error: GatewayError) -> None:
-    if isinstance(error, GatewayRateLimitError):
-        # Told to wait, not broken: it waits as long as asked, up to the job's deadline.
-        delay = schedule.retry_delay(1, retry_after=error.retry_after)
-        _move(
-            job,
-            only_from=(State.RUNNING,),
-            next_check_at=_later(delay),
-            notice=gettext_noop("Checking again in %(delay)s s: %(error)s")
-            % {"delay": f"{delay:.0f}", "error": error.message},
-            **ONE_MORE_CALL,
-        )
-        return
-    errors = job.poll_errors + 1
+    # A 429 is being told to wait, not a failure: it waits as long as asked, up to the job's
+    # deadline, without counting toward giving up.
+    waiting = isinstance(error, GatewayRateLimitError)
+    errors = job.poll_errors + (0 if waiting else 1)
     if errors >= settings.VIDEO_MAX_POLL_ERRORS:
         _fail(
             job,
@@ -451,7 +442,7 @@ def _poll_failed(job: VideoJob, error: GatewayError) -> None:
             **ONE_MORE_CALL,
         )
         return
-    delay = schedule.retry_delay(errors, retry_after=error.retry_after)
+    delay = schedule.retry_delay(max(errors, 1), retry_after=error.retry_after)
     _move(
         job,
         only_from=(State.RUNNING,),
@@ -698,11 +689,14 @@ def video_job_sweep() -> Sweep:
         VideoJob.objects.filter(id__in=[job_id for job_id, _, _ in due] + archives).update(
             next_check_at=_later(settings.VIDEO_LEASE_SECONDS)
         )
-    for state, priority in ((State.RUNNING, POLL), (State.QUEUED, SUBMIT)):
-        _wake_due(
-            [(job_id, at.timestamp() if at else None) for job_id, at, s in due if s == state],
-            priority=priority,
-        )
+    polls = [
+        (job_id, at.timestamp() if at else None) for job_id, at, s in due if s == State.RUNNING
+    ]
+    # A submit has no moment it should run at (its due time is a retry's wait, or the safety
+    # net of a job whose first wake was lost), so only a poll's wake carries a due time.
+    submits = [(job_id, None) for job_id, _, s in due if s == State.QUEUED]
+    _wake_due(polls, priority=POLL)
+    _wake_due(submits, priority=SUBMIT)
     for job_id in archives:
         job_wake(job_id, priority=DOWNLOAD)
     return Sweep(woken=len(due) + len(archives), expired=expired, stuck=stuck)

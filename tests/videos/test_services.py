@@ -287,6 +287,7 @@ class TestSweep:
         assert sweep.woken == 3
         assert [job_id for job_id, _ in woken] == [running.id, queued.id, archiving.id]
         assert woken[0][1] == pytest.approx(ago(5).timestamp(), abs=2)
+        assert woken[1][1] is None  # only a poll is timed: a submit has no moment to run at
 
     def test_polls_are_woken_before_submits_and_downloads(
         self, priorities: dict[uuid.UUID, int], settings: Any
