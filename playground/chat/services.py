@@ -218,7 +218,7 @@ def context_messages(exchange: ChatExchange) -> list[ChatMessage]:
     return messages
 
 
-def exchange_stream(*, exchange_id: int) -> Iterator[str]:
+def exchange_stream(*, exchange: ChatExchange) -> Iterator[str]:
     """Answers a pending exchange from the gateway's stream, yielding each piece of text as it
     arrives, and saves the outcome at the end: done (with the finish reason and usage),
     stopped (what arrived is kept), or failed (with the error in words, and what arrived).
@@ -226,12 +226,15 @@ def exchange_stream(*, exchange_id: int) -> Iterator[str]:
     Yields nothing when the exchange is not pending: someone else claimed it. Whoever iterates
     this runs the answer; it may be handed to another thread half-way (the saving happens in
     whichever thread finishes it)."""
+    exchange_id = exchange.id
+    # The row as the caller read it: what is sent (model, message, settings) is fixed when the
+    # message is saved, and the claim below checks that it is still pending. Not reading it
+    # again saves a round trip before the first token.
     claimed = ChatExchange.objects.filter(id=exchange_id, status=Status.PENDING).update(
         status=Status.STREAMING
     )
     if not claimed:
         return
-    exchange = ChatExchange.objects.get(id=exchange_id)
     recorded = False  # "answering" goes to the history after the first token, not before it
     started = time.monotonic()
     poll = settings.CHAT_STOP_POLL_SECONDS
@@ -293,7 +296,7 @@ def exchange_stream(*, exchange_id: int) -> Iterator[str]:
 
 def exchange_run(*, exchange_id: int) -> ChatExchange:
     """Answers a pending exchange to its end, without streaming it anywhere (the no-JS path)."""
-    for _ in exchange_stream(exchange_id=exchange_id):
+    for _ in exchange_stream(exchange=ChatExchange.objects.get(id=exchange_id)):
         pass
     return ChatExchange.objects.get(id=exchange_id)
 

@@ -221,7 +221,7 @@ def stream(request: AuthenticatedHttpRequest, exchange_id: int) -> StreamingHttp
         }
 
     return streaming.answer_events(
-        lambda: services.exchange_stream(exchange_id=exchange_id),
+        lambda: services.exchange_stream(exchange=exchange),
         pending=exchange.status == ChatExchange.Status.PENDING,
         still_running=lambda: selectors.exchange_running(exchange_id=exchange_id),
         finished=finished,

@@ -119,11 +119,11 @@ def column_stream(*, column_id: int) -> Iterator[str]:
     """A chat column's answer, piece by piece (see `exchange_stream`), timed on the way: time to
     first token, total time and the completion tokens are saved on the column at the end, in
     whichever thread finishes the answer. Nothing is recorded for an answer run elsewhere."""
-    column = Column.objects.get(id=column_id)
-    assert column.exchange_id is not None
+    column = Column.objects.select_related("exchange").get(id=column_id)
+    assert column.exchange is not None
     started = time.monotonic()
     first: float | None = None
-    pieces = exchange_stream(exchange_id=column.exchange_id)
+    pieces = exchange_stream(exchange=column.exchange)
     try:
         for piece in pieces:
             if first is None:
@@ -134,7 +134,7 @@ def column_stream(*, column_id: int) -> Iterator[str]:
         if close is not None:
             close()  # a Stop or a gone reader: the exchange saves what arrived
         ended = time.monotonic()
-        exchange = ChatExchange.objects.get(id=column.exchange_id)
+        exchange = ChatExchange.objects.get(id=column.exchange.id)
         if not exchange.running:  # else another request is running it, and times it
             Column.objects.filter(id=column_id, total_ms__isnull=True).update(
                 ttft_ms=None if first is None else int((first - started) * 1000),

@@ -694,7 +694,9 @@ def video_job_sweep() -> Sweep:
     ]
     # A submit has no moment it should run at (its due time is a retry's wait, or the safety
     # net of a job whose first wake was lost), so only a poll's wake carries a due time.
-    submits = [(job_id, None) for job_id, _, s in due if s == State.QUEUED]
+    submits: list[tuple[uuid.UUID, float | None]] = [
+        (job_id, None) for job_id, _, s in due if s == State.QUEUED
+    ]
     _wake_due(polls, priority=POLL)
     _wake_due(submits, priority=SUBMIT)
     for job_id in archives:

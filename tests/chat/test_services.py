@@ -145,10 +145,10 @@ class TestExchangeRun:
 
     def test_it_answers_a_pending_exchange_only_once(self, owner: User, team_key, sim) -> None:
         exchange = send(owner, "Once")
-        first = exchange_stream(exchange_id=exchange.id)
+        first = exchange_stream(exchange=exchange)
         assert isinstance(first, Generator)
         next(first)
-        assert list(exchange_stream(exchange_id=exchange.id)) == []
+        assert list(exchange_stream(exchange=exchange)) == []
         first.close()
         stats = requests.get(f"{sim.url}/_sim/stats", timeout=5).json()
         assert stats["requests"]["chat"]["POST"] == 1
@@ -161,7 +161,7 @@ class TestStop:
         settings.CHAT_STOP_POLL_SECONDS = 0
         sim.configure(stream_delay_ms=30)
         exchange = send(owner, "long " * 200)
-        pieces = exchange_stream(exchange_id=exchange.id)
+        pieces = exchange_stream(exchange=exchange)
         received = [next(pieces), next(pieces)]
         exchange_stop(user=owner, exchange=exchange)
         received += list(pieces)
@@ -174,7 +174,7 @@ class TestStop:
     def test_stop_before_the_start_means_it_never_starts(self, owner: User, sim) -> None:
         exchange = send(owner, "Never mind")
         exchange_stop(user=owner, exchange=exchange)
-        assert list(exchange_stream(exchange_id=exchange.id)) == []
+        assert list(exchange_stream(exchange=exchange)) == []
         exchange.refresh_from_db()
         assert exchange.status == Status.STOPPED
 

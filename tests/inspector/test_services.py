@@ -132,7 +132,7 @@ class TestChat:
         self, user: User, team_key: str, transactional_db: None
     ) -> None:
         exchange = chat_send(user=user, conversation=None, chat_settings=CHAT, message="Hi")
-        pieces = exchange_stream(exchange_id=exchange.id)
+        pieces = exchange_stream(exchange=exchange)
         next(pieces)  # the browser read the first piece here, then went away
 
         streaming.finish_in_background(pieces).join(10)
