@@ -101,6 +101,7 @@ MATRIX: dict[str, Access] = {
     "chat:delete": Access(S(302, 405, 405), S(302, 403, 403)),
     "chat:fork": Access(S(302, 405, 405), S(302, 302, 302)),
     "chat:regenerate": Access(S(302, 405, 405), S(302, 403, 403)),
+    "chat:exchange": Access(S(302, 302, 302), S(302, 405, 405)),
     "chat:stream": Access(S(302, 403, 403), S(302, 405, 405)),
     "chat:stop": Access(S(302, 405, 405), S(302, 403, 403)),
     # Accounts: the login page and invite links are public; a signed-in visitor is sent on.

@@ -14,6 +14,7 @@ urlpatterns = [
     path("chat/<int:conversation_id>/delete/", views.delete, name="delete"),
     path("chat/<int:conversation_id>/fork/", views.fork, name="fork"),
     path("chat/<int:conversation_id>/regenerate/", views.regenerate, name="regenerate"),
+    path("chat/messages/<int:exchange_id>/", views.exchange, name="exchange"),
     path("chat/messages/<int:exchange_id>/stream/", views.stream, name="stream"),
     path("chat/messages/<int:exchange_id>/stop/", views.stop, name="stop"),
 ]

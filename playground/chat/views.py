@@ -90,6 +90,25 @@ def conversation(request: AuthenticatedHttpRequest, conversation_id: int) -> Htt
 
 
 @require_GET
+def exchange(request: AuthenticatedHttpRequest, exchange_id: int) -> HttpResponse:
+    """One message as its conversation shows it. A teammate's page asks for a running answer
+    here every 2 s (the stream is its owner's) and gets the final state without the trigger,
+    so the asking stops. Without htmx: the conversation's page, at the message."""
+    found = selectors.exchange_get(exchange_id=exchange_id)
+    if found is None:
+        raise Http404(_("No such message."))
+    if not request.htmx:
+        url = reverse("chat:conversation", args=[found.conversation_id])
+        return redirect(f"{url}#exchange-{found.id}")
+    context = {
+        "exchange": found,
+        "conversation": found.conversation,
+        "can_edit": found.conversation.is_owned_by(request.user),
+    }
+    return render(request, "chat/page.html#exchange", context)
+
+
+@require_GET
 def models(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The model picker's list, loaded after the page (htmx `load`), never during it."""
     return render(request, "chat/models.html", {"models": selectors.model_choices()})

@@ -5,9 +5,11 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import SCREENSHOTS
+from playground.chat.models import ChatExchange
+from tests.browser.conftest import SCREENSHOTS, MakePage, log_in, screenshot
+from tests.chat.factories import ExchangeFactory
 from tests.conftest import Simulator
-from tests.factories import AdminFactory
+from tests.factories import AdminFactory, UserFactory
 
 
 def test_an_admin_sets_the_key_tests_it_and_chats(
@@ -44,3 +46,30 @@ def test_an_admin_sets_the_key_tests_it_and_chats(
     expect(page.locator("#recent")).to_contain_text("Hello from the browser test")
 
     page.screenshot(path=SCREENSHOTS / "chat.png", full_page=True)
+
+
+def test_a_teammate_sees_an_answer_end_without_reloading(
+    live_server: Any, transactional_db: None, make_page: MakePage
+) -> None:
+    UserFactory.create(username="olive", password="a-long-test-password")
+    theirs = ExchangeFactory.create(
+        conversation__user__username="bob", status="streaming", reply="The first half"
+    )
+    page = make_page(390, 844)
+    log_in(page, live_server.url, "olive", "a-long-test-password")
+    page.goto(f"{live_server.url}/chat/{theirs.conversation_id}/")
+    page.evaluate("() => { window.sameDocument = true; }")  # gone if the page reloads
+    expect(page.get_by_text("Answering…")).to_be_visible()
+
+    ChatExchange.objects.filter(id=theirs.id).update(
+        status="done", reply="The first half, and the second."
+    )
+
+    expect(page.get_by_text("The first half, and the second.")).to_be_visible(timeout=6_000)
+    expect(page.get_by_text("Answering…")).to_have_count(0)
+    assert page.evaluate("() => window.sameDocument") is True
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.wait_for_timeout(4_500)  # two more polls' worth: none is made
+    assert not [url for url in asked if "/chat/messages/" in url]
+    screenshot(page, "chat-teammate-390.png")

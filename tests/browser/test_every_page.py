@@ -59,6 +59,7 @@ NOT_PAGES = {
     "chat:regenerate": "a form's POST target",
     "chat:stop": "a form's POST target",
     "chat:stream": "the event stream of a reply, read by the chat page",
+    "chat:exchange": "the htmx fragment of a teammate's running answer (else a redirect)",
     "chat:models": "the htmx fragment of the model list on the chat page",
     "teamkey:set": "a form's POST target",
     "teamkey:test": "a form's POST target",

@@ -243,6 +243,56 @@ class TestConversationActions:
         assert as_owner.get(reverse("chat:stream", args=[exchange.id])).status_code == 403
 
 
+class TestATeammateWatchingAnAnswer:
+    """The stream is its owner's; a teammate's page asks our database for the message."""
+
+    def test_a_running_answer_is_asked_for_again_every_2_s(self, as_owner: Client) -> None:
+        theirs = ExchangeFactory.create(status="streaming", reply="Half an ans")
+        url = reverse("chat:exchange", args=[theirs.id])
+
+        page = as_owner.get(reverse("chat:conversation", args=[theirs.conversation_id]))
+        html = page.content.decode()
+        assert f'hx-get="{url}" hx-trigger="every 2s" hx-swap="outerHTML"' in html
+        assert "data-stream-url" not in html
+
+        partial = as_owner.get(url, headers={"HX-Request": "true"})
+        assert partial.status_code == 200
+        assert 'hx-trigger="every 2s"' in partial.content.decode()
+        assert "Half an ans" in partial.content.decode()
+
+    def test_the_ended_answer_comes_without_the_trigger_so_the_asking_stops(
+        self, as_owner: Client
+    ) -> None:
+        theirs = ExchangeFactory.create(status="streaming")
+        ChatExchange.objects.filter(id=theirs.id).update(status="done", reply="The whole answer")
+
+        partial = as_owner.get(
+            reverse("chat:exchange", args=[theirs.id]), headers={"HX-Request": "true"}
+        )
+
+        html = partial.content.decode()
+        assert "The whole answer" in html
+        assert "hx-trigger" not in html
+        assert 'action="/chat/messages/' not in html  # no Stop for a teammate
+
+    def test_the_owner_streams_instead_of_asking(self, as_owner: Client, owner: User) -> None:
+        mine = ExchangeFactory.create(conversation__user=owner, status="streaming")
+
+        html = as_owner.get(reverse("chat:conversation", args=[mine.conversation_id])).content
+        assert b"data-stream-url" in html
+        assert b'hx-trigger="every 2s"' not in html
+
+    def test_without_htmx_it_opens_the_conversation_at_the_message(self, as_owner: Client) -> None:
+        theirs = ExchangeFactory.create(status="streaming")
+
+        response = as_owner.get(reverse("chat:exchange", args=[theirs.id]))
+
+        assert response.status_code == 302
+        assert response["Location"] == (
+            reverse("chat:conversation", args=[theirs.conversation_id]) + f"#exchange-{theirs.id}"
+        )
+
+
 class TestEveryFaultShows:
     """Each way the gateway can fail a chat answer is said on the conversation's page, and a
     request whose outcome is unknown is never sent twice."""
