@@ -257,7 +257,11 @@ BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
-        "visibility_timeout": 3600,
+        # No unacked bookkeeping in Redis: every task's work is found again in the database by
+        # a beat sweeper, so a message lost with a worker costs nothing. kombu's restore of
+        # unacked messages, run as a connection to a restarting Redis closes, could itself
+        # crash the worker ("'NoneType' object has no attribute 'hostname'"), seen in CI.
+        "ack_emulation": False,
         # Message priorities (0 first): polls and submits before downloads, so that a wave of
         # archives never delays the moment other jobs are seen to end.
         "priority_steps": list(range(10)),
