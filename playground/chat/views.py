@@ -26,10 +26,15 @@ def found_conversation(conversation_id: int) -> Conversation:
     return conversation
 
 
-def found_exchange(request: AuthenticatedHttpRequest, exchange_id: int) -> ChatExchange:
+def found_exchange(exchange_id: int) -> ChatExchange:
     exchange = selectors.exchange_get(exchange_id=exchange_id)
     if exchange is None:
         raise Http404(_("No such message."))
+    return exchange
+
+
+def owned_exchange(request: AuthenticatedHttpRequest, exchange_id: int) -> ChatExchange:
+    exchange = found_exchange(exchange_id)
     services.must_own(exchange.conversation, request.user)
     return exchange
 
@@ -94,9 +99,7 @@ def exchange(request: AuthenticatedHttpRequest, exchange_id: int) -> HttpRespons
     """One message as its conversation shows it. A teammate's page asks for a running answer
     here every 2 s (the stream is its owner's) and gets the final state without the trigger,
     so the asking stops. Without htmx: the conversation's page, at the message."""
-    found = selectors.exchange_get(exchange_id=exchange_id)
-    if found is None:
-        raise Http404(_("No such message."))
+    found = found_exchange(exchange_id)
     if not request.htmx:
         url = reverse("chat:conversation", args=[found.conversation_id])
         return redirect(f"{url}#exchange-{found.id}")
@@ -215,7 +218,7 @@ def regenerate(request: AuthenticatedHttpRequest, conversation_id: int) -> HttpR
 
 @require_POST
 def stop(request: AuthenticatedHttpRequest, exchange_id: int) -> HttpResponse:
-    exchange = found_exchange(request, exchange_id)
+    exchange = owned_exchange(request, exchange_id)
     services.exchange_stop(user=request.user, exchange=exchange)
     if request.htmx:
         return HttpResponse(status=204)
@@ -226,7 +229,7 @@ def stop(request: AuthenticatedHttpRequest, exchange_id: int) -> HttpResponse:
 def stream(request: AuthenticatedHttpRequest, exchange_id: int) -> StreamingHttpResponse:
     """The answer as server-sent events: `delta` events with text as it arrives, then `done`
     with the answer rendered (Markdown, sanitised) and the conversation's new totals."""
-    exchange = found_exchange(request, exchange_id)
+    exchange = owned_exchange(request, exchange_id)
 
     def finished() -> dict[str, str]:
         ended = selectors.exchange_get(exchange_id=exchange_id)
