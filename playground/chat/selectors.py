@@ -83,6 +83,27 @@ def exchange_get(*, exchange_id: int) -> ChatExchange | None:
     )
 
 
+@dataclass(frozen=True)
+class Answering:
+    """An exchange and the ones before it in its conversation, oldest first: what answering
+    it sends."""
+
+    exchange: ChatExchange
+    earlier: list[ChatExchange]
+
+
+def answering_get(*, exchange_id: int) -> Answering | None:
+    """The exchange and the exchanges before it, in one query: the first token of an answer
+    waits on every round trip before it."""
+    rows = list(
+        ChatExchange.objects.filter(conversation__exchanges__id=exchange_id, id__lte=exchange_id)
+    )
+    exchange = next((row for row in rows if row.id == exchange_id), None)
+    if exchange is None:
+        return None
+    return Answering(exchange, [row for row in rows if row is not exchange])
+
+
 def exchange_running(*, exchange_id: int) -> bool:
     """Whether the answer is still pending or streaming (run by some request or thread)."""
     return ChatExchange.objects.filter(id=exchange_id, status__in=RUNNING).exists()

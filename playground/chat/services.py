@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -60,8 +60,10 @@ class ChatSettings:
         conversation.max_tokens = self.max_tokens
 
 
-def must_own(conversation: Conversation, user: User) -> None:
-    if not conversation.is_owned_by(user):
+def must_own(owned: Conversation | ChatExchange, user: User) -> None:
+    """A conversation, or a message in it, is changed (or answered) only by the conversation's
+    owner. A message's sender is that owner: only the owner sends."""
+    if owned.user_id != user.id:
         raise PermissionDenied(
             gettext("Only its owner can change this conversation; fork it instead.")
         )
@@ -195,34 +197,36 @@ def exchange_stop(*, user: User, exchange: ChatExchange) -> None:
     item_record(kind="chat", source_id=exchange.conversation_id)
 
 
-def context_messages(exchange: ChatExchange) -> list[ChatMessage]:
-    """What the gateway is sent: the system prompt, the answered exchanges before this one,
-    then this message."""
+def context_messages(
+    exchange: ChatExchange, earlier: Sequence[ChatExchange] | None = None
+) -> list[ChatMessage]:
+    """What the gateway is sent: the system prompt, the answered exchanges before this one
+    (`earlier`, when the caller has read them already), then this message."""
+    if earlier is None:
+        earlier = list(
+            ChatExchange.objects.filter(
+                conversation_id=exchange.conversation_id, id__lt=exchange.id
+            )
+        )
     messages = []
     if exchange.system_prompt:
         messages.append(ChatMessage(role="system", content=exchange.system_prompt))
-    earlier = (
-        ChatExchange.objects.filter(
-            conversation_id=exchange.conversation_id,
-            id__lt=exchange.id,
-            status__in=[Status.DONE, Status.STOPPED],
-        )
-        .exclude(reply="")
-        .order_by("created_at", "id")
-        .values_list("message", "reply")
-    )
-    for message, reply in earlier:
-        messages.append(ChatMessage(role="user", content=message))
-        messages.append(ChatMessage(role="assistant", content=reply))
+    for before in earlier:
+        if before.in_context:
+            messages.append(ChatMessage(role="user", content=before.message))
+            messages.append(ChatMessage(role="assistant", content=before.reply))
     messages.append(ChatMessage(role="user", content=exchange.message))
     return messages
 
 
-def exchange_stream(*, exchange: ChatExchange) -> Iterator[str]:
+def exchange_stream(
+    *, exchange: ChatExchange, earlier: Sequence[ChatExchange] | None = None
+) -> Iterator[str]:
     """Answers a pending exchange from the gateway's stream, yielding each piece of text as it
     arrives, and saves the outcome at the end: done (with the finish reason and usage),
     stopped (what arrived is kept), or failed (with the error in words, and what arrived).
 
+    `earlier` is the exchanges before it, if the caller has read them (see `answering_get`).
     Yields nothing when the exchange is not pending: someone else claimed it. Whoever iterates
     this runs the answer; it may be handed to another thread half-way (the saving happens in
     whichever thread finishes it)."""
@@ -247,7 +251,7 @@ def exchange_stream(*, exchange: ChatExchange) -> Iterator[str]:
     with tracing() as trace:  # bound to the stream now; it records in whichever thread reads
         chunks = GatewayClient(key=team_key_source()).chat_stream(
             model=exchange.model,
-            messages=context_messages(exchange),
+            messages=context_messages(exchange, earlier),
             temperature=exchange.temperature,
             top_p=exchange.top_p,
             max_tokens=exchange.max_tokens,

@@ -229,7 +229,11 @@ def stop(request: AuthenticatedHttpRequest, exchange_id: int) -> HttpResponse:
 def stream(request: AuthenticatedHttpRequest, exchange_id: int) -> StreamingHttpResponse:
     """The answer as server-sent events: `delta` events with text as it arrives, then `done`
     with the answer rendered (Markdown, sanitised) and the conversation's new totals."""
-    exchange = owned_exchange(request, exchange_id)
+    answering = selectors.answering_get(exchange_id=exchange_id)
+    if answering is None:
+        raise Http404(_("No such message."))
+    exchange = answering.exchange
+    services.must_own(exchange, request.user)
 
     def finished() -> dict[str, str]:
         ended = selectors.exchange_get(exchange_id=exchange_id)
@@ -243,7 +247,7 @@ def stream(request: AuthenticatedHttpRequest, exchange_id: int) -> StreamingHttp
         }
 
     return streaming.answer_events(
-        lambda: services.exchange_stream(exchange=exchange),
+        lambda: services.exchange_stream(exchange=exchange, earlier=answering.earlier),
         pending=exchange.status == ChatExchange.Status.PENDING,
         still_running=lambda: selectors.exchange_running(exchange_id=exchange_id),
         finished=finished,

@@ -23,7 +23,8 @@ def team_key_get() -> TeamKey | None:
 
 def team_key_source() -> KeySource | None:
     """The team key for `GatewayClient(key=...)`, still encrypted, or None when none is set."""
-    team_key = team_key_get()
+    # Only what sealing needs: every gateway call waits on this read.
+    team_key = TeamKey.objects.only("ciphertext", "hint", "set_at").filter(id=SINGLETON_ID).first()
     return team_key.sealed() if team_key else None
 
 

@@ -4,12 +4,14 @@ from typing import Any
 
 import pytest
 import requests
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from playground.accounts.models import User
 from playground.chat.models import ChatExchange, Conversation
-from tests.chat.conftest import sim_requests
+from tests.chat.conftest import last_chat_body, sim_requests
 from tests.chat.factories import ConversationFactory, ExchangeFactory
 from tests.conftest import Simulator, outlast_the_stall
 
@@ -241,6 +243,30 @@ class TestConversationActions:
         exchange = ExchangeFactory.create(status="pending")
         assert as_owner.post(reverse("chat:stop", args=[exchange.id])).status_code == 403
         assert as_owner.get(reverse("chat:stream", args=[exchange.id])).status_code == 403
+
+
+class TestStream:
+    def test_it_sends_the_conversation_so_far_read_in_one_query(
+        self, as_owner: Client, owner: User, team_key: str, sim: Simulator
+    ) -> None:
+        conversation = ConversationFactory.create(user=owner)
+        ExchangeFactory.create(conversation=conversation, message="Who hoots?", reply="Owls.")
+        ExchangeFactory.create(conversation=conversation, status="failed", message="Broken")
+        asked = ExchangeFactory.create(conversation=conversation, status="pending", message="Why?")
+        with CaptureQueriesContext(connection) as queries:
+            response = as_owner.get(reverse("chat:stream", args=[asked.id]))
+            chunks = iter(response.streaming_content)  # type: ignore[attr-defined]
+            assert any(chunk.startswith(b"event: delta") for chunk in chunks)
+        before_first_token = [q["sql"] for q in queries.captured_queries]
+        exchange_reads = [sql for sql in before_first_token if sql.startswith("SELECT")]
+        assert sum('FROM "chat_chatexchange"' in sql for sql in exchange_reads) == 1
+        list(chunks)  # the answer to its end: the simulator logs the request then
+        messages = last_chat_body(sim)["messages"]
+        assert [(m["role"], m["content"]) for m in messages] == [
+            ("user", "Who hoots?"),
+            ("assistant", "Owls."),
+            ("user", "Why?"),
+        ]
 
 
 class TestATeammateWatchingAnAnswer:
