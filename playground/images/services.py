@@ -35,7 +35,8 @@ from playground.history.services import item_record
 from playground.images.build import Params, image_request
 from playground.images.models import LOST_AFTER, GeneratedImage, Generation
 from playground.inspector.services import exchange_recording
-from playground.notices.services import generation_notice_raise
+from playground.notices.models import Notice
+from playground.notices.services import notice_raise
 from playground.teamkey.selectors import team_key_source
 from playground.uploads.models import Upload
 from playground.uploads.rules import ImageRules
@@ -54,6 +55,11 @@ THUMBNAIL_SIDE = 480
 DOWNLOAD_ATTEMPTS = 3
 CHUNK = 1024 * 1024
 CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+NOTICE_OUTCOMES = {
+    Generation.State.DONE: Notice.Outcome.SUCCEEDED,
+    Generation.State.FAILED: Notice.Outcome.FAILED,
+    Generation.State.UNKNOWN: Notice.Outcome.UNKNOWN,
+}
 
 
 def generation_create(
@@ -131,6 +137,24 @@ def _end(generation: Generation, state: str, error: str) -> Generation:
     item_record(kind="image", source_id=generation.id)
     generation_notice_raise(generation=generation)
     return generation
+
+
+def generation_notice_raise(*, generation: Generation) -> Notice | None:
+    """Called when a generation has just ended. Only a long one raises a notice: a request
+    runs inside the browser's POST, so a short one is answered on the page that asked, while
+    after NOTICE_IMAGE_AFTER_SECONDS its member has likely moved on to another tab or page."""
+    outcome = NOTICE_OUTCOMES.get(Generation.State(generation.state))
+    ended = generation.finished_at or timezone.now()
+    took = (ended - generation.created_at).total_seconds()
+    if outcome is None or took < settings.NOTICE_IMAGE_AFTER_SECONDS:
+        return None
+    return notice_raise(
+        user_id=generation.user_id,
+        kind=Notice.Kind.IMAGE,
+        source_id=generation.id,
+        title=generation.prompt,
+        outcome=outcome,
+    )
 
 
 def _record_answer(generation: Generation, answer: ImageGeneration) -> list[GeneratedImage]:

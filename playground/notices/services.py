@@ -1,4 +1,5 @@
-"""Raising a notice when a job ends, once, and the e-mail that may follow it."""
+"""Raising a notice when a job ends, once, and the e-mail that may follow it. Each kind of job
+says which of its ends are worth a notice (videos and images, in their services)."""
 
 from __future__ import annotations
 
@@ -12,21 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from playground.accounts.models import User
-from playground.images.models import Generation
 from playground.notices.models import Notice, Preference
-from playground.videos.models import VideoJob
-
-VIDEO_OUTCOMES = {
-    VideoJob.State.SUCCEEDED: Notice.Outcome.SUCCEEDED,
-    VideoJob.State.FAILED: Notice.Outcome.FAILED,
-    VideoJob.State.UNKNOWN: Notice.Outcome.UNKNOWN,
-    # Not CANCELLED: the owner pressed Cancel, so there is nothing to tell them.
-}
-IMAGE_OUTCOMES = {
-    Generation.State.DONE: Notice.Outcome.SUCCEEDED,
-    Generation.State.FAILED: Notice.Outcome.FAILED,
-    Generation.State.UNKNOWN: Notice.Outcome.UNKNOWN,
-}
 
 
 def notice_raise(
@@ -45,38 +32,6 @@ def notice_raise(
     # After commit, and robust: a failing mail server must not undo or fail the job's step.
     transaction.on_commit(partial(notice_email, notice_id=notice.id), robust=True)
     return notice
-
-
-def video_job_notice_raise(*, job: VideoJob) -> Notice | None:
-    """Called when a job has just been moved to a final state."""
-    outcome = VIDEO_OUTCOMES.get(VideoJob.State(job.state))
-    if outcome is None:
-        return None
-    return notice_raise(
-        user_id=job.user_id,
-        kind=Notice.Kind.VIDEO,
-        source_id=job.id,
-        title=job.prompt,
-        outcome=outcome,
-    )
-
-
-def generation_notice_raise(*, generation: Generation) -> Notice | None:
-    """Called when a generation has just ended. Only a long one raises a notice: a request
-    runs inside the browser's POST, so a short one is answered on the page that asked, while
-    after NOTICE_IMAGE_AFTER_SECONDS its member has likely moved on to another tab or page."""
-    outcome = IMAGE_OUTCOMES.get(Generation.State(generation.state))
-    ended = generation.finished_at or timezone.now()
-    took = (ended - generation.created_at).total_seconds()
-    if outcome is None or took < settings.NOTICE_IMAGE_AFTER_SECONDS:
-        return None
-    return notice_raise(
-        user_id=generation.user_id,
-        kind=Notice.Kind.IMAGE,
-        source_id=generation.id,
-        title=generation.prompt,
-        outcome=outcome,
-    )
 
 
 def notice_email(*, notice_id: int) -> bool:

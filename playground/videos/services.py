@@ -48,7 +48,8 @@ from playground.gateway.video import (
 )
 from playground.history.services import item_record
 from playground.inspector.services import exchange_recording
-from playground.notices.services import video_job_notice_raise
+from playground.notices.models import Notice
+from playground.notices.services import notice_raise
 from playground.teamkey.selectors import team_key_source
 from playground.usage.models import Kind
 from playground.usage.services import quota_check
@@ -62,6 +63,12 @@ logger = logging.getLogger(__name__)
 State = VideoJob.State
 IN_FLIGHT = (State.SUBMITTING, State.RUNNING)  # what the gateway counts against the account
 TEAM_CAP_LOCK = 0x5649444F  # the advisory lock id of the team cap ("VIDO")
+NOTICE_OUTCOMES = {
+    State.SUCCEEDED: Notice.Outcome.SUCCEEDED,
+    State.FAILED: Notice.Outcome.FAILED,
+    State.UNKNOWN: Notice.Outcome.UNKNOWN,
+    # Not CANCELLED: the owner pressed Cancel, so there is nothing to tell them.
+}
 
 
 def _now() -> datetime:
@@ -108,6 +115,20 @@ def _move(job: VideoJob, *, only_from: tuple[str, ...], **changes: Any) -> bool:
         if job.is_final:
             video_job_notice_raise(job=job)
     return updated == 1
+
+
+def video_job_notice_raise(*, job: VideoJob) -> Notice | None:
+    """Called when a job has just been moved to a final state."""
+    outcome = NOTICE_OUTCOMES.get(State(job.state))
+    if outcome is None:
+        return None
+    return notice_raise(
+        user_id=job.user_id,
+        kind=Notice.Kind.VIDEO,
+        source_id=job.id,
+        title=job.prompt,
+        outcome=outcome,
+    )
 
 
 def _fail(

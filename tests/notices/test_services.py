@@ -17,9 +17,14 @@ from playground.accounts.models import User
 from playground.images.models import Generation
 from playground.images.services import generation_create, generation_run, generation_sweep
 from playground.notices.models import Notice, Preference
-from playground.notices.services import notice_raise, video_job_notice_raise
+from playground.notices.services import notice_raise
 from playground.videos.models import VideoJob
-from playground.videos.services import video_job_advance, video_job_cancel, video_job_sweep
+from playground.videos.services import (
+    video_job_advance,
+    video_job_cancel,
+    video_job_notice_raise,
+    video_job_sweep,
+)
 from tests.conftest import Simulator, free_port
 from tests.factories import UserFactory
 from tests.images.factories import GenerationFactory, params
