@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -15,6 +15,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from playground.accounts.models import User
 from playground.chat.models import RUNNING, ChatExchange, Conversation
+from playground.chat.selectors import Answering, answering_get
 from playground.gateway.chat import ChatMessage, Usage
 from playground.gateway.client import GatewayClient
 from playground.gateway.errors import GatewayError
@@ -197,21 +198,14 @@ def exchange_stop(*, user: User, exchange: ChatExchange) -> None:
     item_record(kind="chat", source_id=exchange.conversation_id)
 
 
-def context_messages(
-    exchange: ChatExchange, earlier: Sequence[ChatExchange] | None = None
-) -> list[ChatMessage]:
-    """What the gateway is sent: the system prompt, the answered exchanges before this one
-    (`earlier`, when the caller has read them already), then this message."""
-    if earlier is None:
-        earlier = list(
-            ChatExchange.objects.filter(
-                conversation_id=exchange.conversation_id, id__lt=exchange.id
-            )
-        )
+def context_messages(answering: Answering) -> list[ChatMessage]:
+    """What the gateway is sent: the system prompt, the answered exchanges before this one,
+    then this message."""
+    exchange = answering.exchange
     messages = []
     if exchange.system_prompt:
         messages.append(ChatMessage(role="system", content=exchange.system_prompt))
-    for before in earlier:
+    for before in answering.earlier:
         if before.in_context:
             messages.append(ChatMessage(role="user", content=before.message))
             messages.append(ChatMessage(role="assistant", content=before.reply))
@@ -219,17 +213,16 @@ def context_messages(
     return messages
 
 
-def exchange_stream(
-    *, exchange: ChatExchange, earlier: Sequence[ChatExchange] | None = None
-) -> Iterator[str]:
+def exchange_stream(*, answering: Answering) -> Iterator[str]:
     """Answers a pending exchange from the gateway's stream, yielding each piece of text as it
     arrives, and saves the outcome at the end: done (with the finish reason and usage),
     stopped (what arrived is kept), or failed (with the error in words, and what arrived).
 
-    `earlier` is the exchanges before it, if the caller has read them (see `answering_get`).
+    `answering` is the exchange with the ones before it (`answering_get`, one query).
     Yields nothing when the exchange is not pending: someone else claimed it. Whoever iterates
     this runs the answer; it may be handed to another thread half-way (the saving happens in
     whichever thread finishes it)."""
+    exchange = answering.exchange
     exchange_id = exchange.id
     # The row as the caller read it: what is sent (model, message, settings) is fixed when the
     # message is saved, and the claim below checks that it is still pending. Not reading it
@@ -251,7 +244,7 @@ def exchange_stream(
     with tracing() as trace:  # bound to the stream now; it records in whichever thread reads
         chunks = GatewayClient(key=team_key_source()).chat_stream(
             model=exchange.model,
-            messages=context_messages(exchange, earlier),
+            messages=context_messages(answering),
             temperature=exchange.temperature,
             top_p=exchange.top_p,
             max_tokens=exchange.max_tokens,
@@ -300,7 +293,10 @@ def exchange_stream(
 
 def exchange_run(*, exchange_id: int) -> ChatExchange:
     """Answers a pending exchange to its end, without streaming it anywhere (the no-JS path)."""
-    for _ in exchange_stream(exchange=ChatExchange.objects.get(id=exchange_id)):
+    answering = answering_get(exchange_id=exchange_id)
+    if answering is None:
+        raise ChatExchange.DoesNotExist(f"No chat exchange {exchange_id}.")
+    for _ in exchange_stream(answering=answering):
         pass
     return ChatExchange.objects.get(id=exchange_id)
 

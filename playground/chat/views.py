@@ -247,7 +247,7 @@ def stream(request: AuthenticatedHttpRequest, exchange_id: int) -> StreamingHttp
         }
 
     return streaming.answer_events(
-        lambda: services.exchange_stream(exchange=exchange, earlier=answering.earlier),
+        lambda: services.exchange_stream(answering=answering),
         pending=exchange.status == ChatExchange.Status.PENDING,
         still_running=lambda: selectors.exchange_running(exchange_id=exchange_id),
         finished=finished,

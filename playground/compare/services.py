@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 
 from playground.accounts.models import User
 from playground.chat.models import ChatExchange
+from playground.chat.selectors import answering_get
 from playground.chat.services import ChatSettings, chat_send, exchange_stream
 from playground.compare.models import Column, Comparison
 from playground.history.services import item_record
@@ -119,11 +120,13 @@ def column_stream(*, column_id: int) -> Iterator[str]:
     """A chat column's answer, piece by piece (see `exchange_stream`), timed on the way: time to
     first token, total time and the completion tokens are saved on the column at the end, in
     whichever thread finishes the answer. Nothing is recorded for an answer run elsewhere."""
-    column = Column.objects.select_related("exchange").get(id=column_id)
-    assert column.exchange is not None
+    column = Column.objects.get(id=column_id)
+    assert column.exchange_id is not None
+    answering = answering_get(exchange_id=column.exchange_id)
+    assert answering is not None
     started = time.monotonic()
     first: float | None = None
-    pieces = exchange_stream(exchange=column.exchange)
+    pieces = exchange_stream(answering=answering)
     try:
         for piece in pieces:
             if first is None:
@@ -134,7 +137,7 @@ def column_stream(*, column_id: int) -> Iterator[str]:
         if close is not None:
             close()  # a Stop or a gone reader: the exchange saves what arrived
         ended = time.monotonic()
-        exchange = ChatExchange.objects.get(id=column.exchange.id)
+        exchange = ChatExchange.objects.get(id=column.exchange_id)
         if not exchange.running:  # else another request is running it, and times it
             Column.objects.filter(id=column_id, total_ms__isnull=True).update(
                 ttft_ms=None if first is None else int((first - started) * 1000),

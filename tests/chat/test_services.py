@@ -1,4 +1,4 @@
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
@@ -9,6 +9,7 @@ from django.db import IntegrityError
 
 from playground.accounts.models import User
 from playground.chat.models import ChatExchange, Conversation
+from playground.chat.selectors import answering_get
 from playground.chat.services import (
     ChatSettings,
     chat_send,
@@ -41,6 +42,12 @@ def send(
     return chat_send(
         user=user, conversation=conversation, chat_settings=chat_settings, message=message
     )
+
+
+def stream(exchange: ChatExchange) -> Iterator[str]:
+    answering = answering_get(exchange_id=exchange.id)
+    assert answering is not None
+    return exchange_stream(answering=answering)
 
 
 def ask(user: User, message: str, conversation: Conversation | None = None, **changes: Any):
@@ -145,10 +152,10 @@ class TestExchangeRun:
 
     def test_it_answers_a_pending_exchange_only_once(self, owner: User, team_key, sim) -> None:
         exchange = send(owner, "Once")
-        first = exchange_stream(exchange=exchange)
+        first = stream(exchange)
         assert isinstance(first, Generator)
         next(first)
-        assert list(exchange_stream(exchange=exchange)) == []
+        assert list(stream(exchange)) == []
         first.close()
         stats = requests.get(f"{sim.url}/_sim/stats", timeout=5).json()
         assert stats["requests"]["chat"]["POST"] == 1
@@ -161,7 +168,7 @@ class TestStop:
         settings.CHAT_STOP_POLL_SECONDS = 0
         sim.configure(stream_delay_ms=30)
         exchange = send(owner, "long " * 200)
-        pieces = exchange_stream(exchange=exchange)
+        pieces = stream(exchange)
         received = [next(pieces), next(pieces)]
         exchange_stop(user=owner, exchange=exchange)
         received += list(pieces)
@@ -174,7 +181,7 @@ class TestStop:
     def test_stop_before_the_start_means_it_never_starts(self, owner: User, sim) -> None:
         exchange = send(owner, "Never mind")
         exchange_stop(user=owner, exchange=exchange)
-        assert list(exchange_stream(exchange=exchange)) == []
+        assert list(stream(exchange)) == []
         exchange.refresh_from_db()
         assert exchange.status == Status.STOPPED
 

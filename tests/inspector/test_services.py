@@ -14,6 +14,7 @@ from django.utils import timezone
 from playground.accounts.models import User
 from playground.chat import streaming
 from playground.chat.models import ChatExchange
+from playground.chat.selectors import answering_get
 from playground.chat.services import ChatSettings, chat_send, exchange_run, exchange_stream
 from playground.gateway.trace import Call, Event, Trace
 from playground.images.services import generation_create, generation_run
@@ -132,7 +133,9 @@ class TestChat:
         self, user: User, team_key: str, transactional_db: None
     ) -> None:
         exchange = chat_send(user=user, conversation=None, chat_settings=CHAT, message="Hi")
-        pieces = exchange_stream(exchange=exchange)
+        answering = answering_get(exchange_id=exchange.id)
+        assert answering is not None
+        pieces = exchange_stream(answering=answering)
         next(pieces)  # the browser read the first piece here, then went away
 
         streaming.finish_in_background(pieces).join(10)
